@@ -1,0 +1,152 @@
+//! `accord check`: load, validate and summarise a rule set.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use accord_core::load_dir;
+use accord_core::rules::model::Criterion;
+use accord_core::rules::RuleSet;
+
+use crate::cli::CheckArgs;
+use crate::error::CliError;
+
+/// Prints the summary of a valid rule set; a rule set with a problem is an error (exit 1).
+pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
+    let rules = load_dir(&args.rules.rules)?;
+    super::print(&summary(&rules))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(rules: &RuleSet) -> String {
+    let mut out = String::new();
+    let header = rules.header();
+    let _ = writeln!(out, "rule set {}: {}", header.id, header.title);
+    let _ = writeln!(out, "fingerprint {}", rules.fingerprint());
+    let _ = writeln!(out, "files {}", rules.files().len());
+    let codes = |it: Vec<&String>| it.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(
+        out,
+        "bodies {}: {}",
+        rules.bodies().len(),
+        codes(rules.bodies().keys().collect())
+    );
+    let _ = writeln!(
+        out,
+        "disciplines {}: {}",
+        rules.disciplines().len(),
+        codes(rules.disciplines().keys().collect())
+    );
+    for schedule in rules.schedules().values() {
+        let entries: Vec<String> = schedule
+            .entries
+            .iter()
+            .map(|e| format!("{} since {}", e.body, e.since))
+            .collect();
+        let _ = writeln!(
+            out,
+            "schedule {} ({}): {}",
+            schedule.id,
+            schedule.clause,
+            entries.join(", ")
+        );
+    }
+    let _ = writeln!(out, "agreements {}", rules.agreements().len());
+    for agreement in rules.agreements() {
+        let evaluated = agreement.clauses.iter().filter(|c| c.criterion.is_some()).count();
+        let _ = writeln!(out, "\nagreement {}: {}", agreement.id, agreement.title);
+        let _ = writeln!(out, "  parties {}", agreement.parties.join(" and "));
+        for clause in &agreement.clauses {
+            if let Some(Criterion::InForce { from }) = &clause.criterion {
+                let _ = writeln!(out, "  in force from {from} (clause {})", clause.clause);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  clauses {} ({evaluated} with criteria), evaluated in order: {}",
+            agreement.clauses.len(),
+            agreement
+                .evaluation_order()
+                .filter(|c| c.criterion.is_some())
+                .map(|c| c.clause.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = writeln!(out, "  parameters {}", agreement.parameters.len());
+        for parameter in &agreement.parameters {
+            let periods: Vec<String> = parameter
+                .periods
+                .iter()
+                .map(|p| {
+                    let to = p.to.map(|t| format!(" to {t}")).unwrap_or_default();
+                    let cites = p
+                        .cites
+                        .as_ref()
+                        .map(|c| format!(" (clause {c})"))
+                        .unwrap_or_default();
+                    format!("{} from {}{to}{cites}", p.value, p.from)
+                })
+                .collect();
+            let unit = format!("{:?}", parameter.unit).to_lowercase();
+            let _ = writeln!(
+                out,
+                "    {} (clause {}, {unit}): {}",
+                parameter.id,
+                parameter.clause,
+                periods.join("; ")
+            );
+        }
+        let measures: Vec<String> = agreement
+            .measures
+            .iter()
+            .map(|m| format!("{} (clause {})", m.id, m.clause))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  measures {}",
+            if measures.is_empty() {
+                "none".into()
+            } else {
+                measures.join(", ")
+            }
+        );
+        let steps: Vec<&str> = agreement
+            .decision
+            .precedence
+            .iter()
+            .map(|s| s.outcome.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  precedence (clause {}): {}",
+            agreement.decision.clause,
+            steps.join(" > ")
+        );
+        let grants: Vec<String> = agreement
+            .grant
+            .credentials
+            .iter()
+            .map(|g| format!("{} {}", g.host, g.credential))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  grants (clause {}): {}",
+            agreement.grant.clause,
+            grants.join(", ")
+        );
+        let requirements: Vec<String> = agreement
+            .requirements
+            .iter()
+            .map(|r| format!("{} (clause {})", r.id, r.clause))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  requirements {}",
+            if requirements.is_empty() {
+                "none".into()
+            } else {
+                requirements.join(", ")
+            }
+        );
+    }
+    out
+}

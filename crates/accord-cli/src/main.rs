@@ -1,0 +1,33 @@
+//! `accord`: assess engineers' applications for recognition under mutual
+//! recognition agreements written as data.
+//!
+//! The binary is glue: it parses arguments, reads files, formats output and
+//! turns the result into an exit code (0 done, 1 bad input, 2 usage error).
+
+mod cli;
+mod cmd;
+mod contract;
+mod error;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cmd::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("accord: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Decisions as text for a person: the outcome first, then every clause with
+//! its title, status and figures, then measures, missing evidence, the grant
+//! and its requirements.
+
+use std::fmt::Write as _;
+
+use accord_eval::{Decision, Status};
+
+/// The text report of a decision.
+pub fn decision(d: &Decision) -> String {
+    let mut out = String::new();
+    let under = match &d.agreement {
+        Some(id) => format!("under {id}"),
+        None => "no agreement applies".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "{}: {} ({under}, assessed as of {})",
+        d.application,
+        d.outcome.as_str().to_uppercase(),
+        d.as_of
+    );
+    let _ = writeln!(
+        out,
+        "  {} → {}, {}: {}",
+        d.home_body, d.host_body, d.discipline, d.reason
+    );
+    if !d.criteria.is_empty() {
+        let _ = writeln!(out, "\nCriteria");
+        for c in &d.criteria {
+            let status = match (c.status, &c.measure) {
+                (Status::Met, Some(m)) => format!("met, with measure {m}"),
+                (Status::Met, None) => "met".to_owned(),
+                (Status::NotMet, _) => "NOT MET".to_owned(),
+                (Status::Unknown, _) => "unknown".to_owned(),
+            };
+            let _ = writeln!(out, "  {} {}: {status} — {}", c.clause, c.title, c.detail);
+        }
+    }
+    section(
+        &mut out,
+        "Measures",
+        d.measures
+            .iter()
+            .map(|m| format!("{} (clause {}): {}", m.id, m.clause, m.description)),
+    );
+    section(&mut out, "Missing evidence", d.missing.iter().cloned());
+    if let Some(g) = &d.grant {
+        let kind = if g.provisional { "provisional " } else { "" };
+        let _ = writeln!(
+            out,
+            "\nGrant\n  {kind}{} of {}, without further examination",
+            g.credential, g.body
+        );
+    }
+    section(
+        &mut out,
+        "Requirements",
+        d.requirements
+            .iter()
+            .map(|r| format!("{} (clause {}): {}", r.id, r.clause, r.description)),
+    );
+    let _ = writeln!(out, "\nRule set {}", d.ruleset);
+    out
+}
+
+fn section(out: &mut String, title: &str, lines: impl Iterator<Item = String>) {
+    let lines: Vec<String> = lines.collect();
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}");
+    for line in lines {
+        let _ = writeln!(out, "  {line}");
+    }
+}

@@ -1,0 +1,588 @@
+//! Each criterion kind of the rule language, evaluated generically: the
+//! rule supplies every code, threshold and window; this module supplies the
+//! logic of the kind and the explanation of its result.
+
+use std::cell::RefCell;
+
+use chrono::NaiveDate;
+
+use accord_core::application::{Application, Degree, RegistrationStatus};
+use accord_core::rules::model::{
+    Agreement, Clause, CountedDays, Criterion, PeriodFilter, RecognisedEducation, SanctionStatus, Side,
+};
+use accord_core::rules::RuleSet;
+use accord_core::{Date, Decimal};
+
+use crate::days::{counted_hundredths, hundredths_to_decimal, window_start, years_as_days, Span};
+use crate::decision::{CriterionResult, Figure, FigureValue, ParameterUsed, Status};
+
+/// What every criterion sees.
+pub(crate) struct Context<'a> {
+    pub rules: &'a RuleSet,
+    pub agreement: &'a Agreement,
+    pub application: &'a Application,
+    pub as_of: NaiveDate,
+    /// Parameters looked up so far, in order of first use.
+    pub used: RefCell<Vec<ParameterUsed>>,
+}
+
+impl Context<'_> {
+    /// The value of parameter `id` on the assessment date, recorded as used.
+    fn parameter(&self, id: &str) -> Result<Decimal, String> {
+        let parameter = self
+            .agreement
+            .parameter(id)
+            .ok_or_else(|| format!("parameter `{id}` is not defined"))?;
+        let date = Date(self.as_of);
+        let (index, period) = parameter
+            .periods
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.from <= date && p.to.is_none_or(|to| date <= to))
+            .ok_or_else(|| format!("no value of `{id}` is in force on {date}"))?;
+        let mut used = self.used.borrow_mut();
+        if !used.iter().any(|u| u.id == id) {
+            used.push(ParameterUsed {
+                id: id.to_owned(),
+                period: index,
+                value: period.value,
+            });
+        }
+        Ok(period.value)
+    }
+
+    /// A parameter in years, as days under clause 1.3.
+    fn years_in_days(&self, id: &str) -> Result<(Decimal, i64), String> {
+        let years = self.parameter(id)?;
+        let year_length = self.parameter(&self.agreement.year_length)?;
+        Ok((years, years_as_days(years, year_length)))
+    }
+
+    /// A whole number of years (windows, programme lengths).
+    fn whole_years(&self, id: &str) -> Result<u32, String> {
+        let value = self.parameter(id)?;
+        value
+            .to_integer()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| format!("parameter `{id}` is not a whole number of years"))
+    }
+
+    /// The graduation date of clause 1.4: the earliest degree conferred on or before the assessment date.
+    fn graduation(&self) -> Option<NaiveDate> {
+        self.application
+            .degrees
+            .iter()
+            .flatten()
+            .map(|d| d.graduated_on.get())
+            .filter(|d| *d <= self.as_of)
+            .min()
+    }
+
+    fn home(&self) -> &str {
+        &self.application.home_body
+    }
+}
+
+/// A result under construction.
+struct Outcome {
+    status: Status,
+    branch: &'static str,
+    measure: Option<String>,
+    detail: String,
+    figures: Vec<Figure>,
+    missing: Vec<String>,
+}
+
+impl Outcome {
+    fn new(status: Status, branch: &'static str, detail: String) -> Outcome {
+        Outcome {
+            status,
+            branch,
+            measure: None,
+            detail,
+            figures: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+
+    fn unknown(missing: &[&str], detail: String) -> Outcome {
+        let mut outcome = Outcome::new(Status::Unknown, "unknown", detail);
+        outcome.missing = missing.iter().map(|m| (*m).to_owned()).collect();
+        outcome
+    }
+
+    fn figure(mut self, name: &'static str, value: FigureValue) -> Outcome {
+        self.figures.push(Figure { name, value });
+        self
+    }
+}
+
+fn number(n: i64) -> FigureValue {
+    FigureValue::Number(Decimal::from_int(n))
+}
+
+/// Evaluates `clause`'s criterion.
+pub(crate) fn evaluate(context: &Context<'_>, clause: &Clause, criterion: &Criterion) -> CriterionResult {
+    let outcome = match criterion {
+        Criterion::Parties => parties(context),
+        Criterion::InForce { from } => in_force(context, *from),
+        Criterion::Disciplines { in_scope } => disciplines(context, in_scope),
+        Criterion::CurrentRegistration { credentials } => {
+            current_registration(context, credentials.get(context.home()))
+        }
+        Criterion::RecognisedEducation(rule) => guard(recognised_education(context, rule)),
+        Criterion::CountedDays(rule) => guard(counted_days(context, rule)),
+        Criterion::HoursInWindow { minimum, window } => guard(hours_in_window(context, minimum, window)),
+        Criterion::NoRecord { status, window } => guard(no_record(context, *status, window.as_deref())),
+    };
+    CriterionResult {
+        clause: clause.clause.clone(),
+        title: clause.title.to_string(),
+        status: outcome.status,
+        measure: outcome.measure,
+        detail: outcome.detail,
+        figures: outcome.figures,
+        missing: outcome.missing,
+        branch: outcome.branch,
+    }
+}
+
+/// A parameter with no value on the date cannot be decided: unknown, not a crash.
+fn guard(result: Result<Outcome, String>) -> Outcome {
+    result.unwrap_or_else(|why| Outcome::new(Status::Unknown, "no_parameter", why))
+}
+
+fn parties(context: &Context<'_>) -> Outcome {
+    let app = context.application;
+    let parties = &context.agreement.parties;
+    let covered = parties.contains(&app.home_body)
+        && parties.contains(&app.host_body)
+        && app.home_body != app.host_body;
+    if covered {
+        Outcome::new(
+            Status::Met,
+            "met",
+            format!(
+                "home body {} and host body {} are the two parties",
+                app.home_body, app.host_body
+            ),
+        )
+    } else {
+        Outcome::new(
+            Status::NotMet,
+            "not_met",
+            format!(
+                "{} → {} is not between the parties {}",
+                app.home_body,
+                app.host_body,
+                parties.join(" and ")
+            ),
+        )
+    }
+}
+
+fn in_force(context: &Context<'_>, from: Date) -> Outcome {
+    let as_of = Date(context.as_of);
+    let (status, branch, relation) = if as_of >= from {
+        (Status::Met, "met", "on or after")
+    } else {
+        (Status::NotMet, "not_met", "before")
+    };
+    Outcome::new(
+        status,
+        branch,
+        format!("assessment date {as_of} is {relation} the entry into force on {from}"),
+    )
+    .figure("entry_into_force", FigureValue::Date(from))
+}
+
+fn disciplines(context: &Context<'_>, in_scope: &[String]) -> Outcome {
+    let discipline = &context.application.discipline;
+    if in_scope.contains(discipline) {
+        Outcome::new(
+            Status::Met,
+            "met",
+            format!("{discipline} is in the agreement's scope"),
+        )
+    } else {
+        Outcome::new(
+            Status::NotMet,
+            "not_met",
+            format!(
+                "{discipline} is outside the agreement's scope ({})",
+                in_scope.join(", ")
+            ),
+        )
+    }
+}
+
+fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>) -> Outcome {
+    let home = context.home();
+    let Some(registrations) = &context.application.registrations else {
+        return Outcome::unknown(&["registrations"], "registrations not provided".into());
+    };
+    let qualifying: &[String] = qualifying.map(Vec::as_slice).unwrap_or_default();
+    let wanted = if qualifying.is_empty() {
+        "none".to_owned()
+    } else {
+        qualifying.join(" or ")
+    };
+    let mut reasons = Vec::new();
+    for registration in registrations.iter().filter(|r| r.body == home) {
+        let name = format!("{} {}", registration.body, registration.credential);
+        let why = if !qualifying.contains(&registration.credential) {
+            format!("{name} does not qualify")
+        } else if registration.status != RegistrationStatus::Active {
+            format!(
+                "{name} is {}",
+                format!("{:?}", registration.status).to_lowercase()
+            )
+        } else if registration.since.get() > context.as_of {
+            format!(
+                "{name} starts on {}, after the assessment date",
+                registration.since
+            )
+        } else if registration.expires.is_some_and(|e| e.get() < context.as_of) {
+            format!(
+                "{name} expired on {}",
+                registration.expires.map(|e| e.to_string()).unwrap_or_default()
+            )
+        } else {
+            let until = match registration.expires {
+                Some(e) => format!(", valid until {e}"),
+                None => String::new(),
+            };
+            return Outcome::new(
+                Status::Met,
+                "met",
+                format!("{name} active since {}{until}", registration.since),
+            )
+            .figure("credential", FigureValue::Text(registration.credential.clone()));
+        };
+        reasons.push(why);
+    }
+    let detail = if reasons.is_empty() {
+        format!("no registration with the home body {home} listed (qualifying: {wanted})")
+    } else {
+        format!(
+            "no current qualifying registration with {home} ({wanted}) on {}: {}",
+            Date(context.as_of),
+            reasons.join("; ")
+        )
+    };
+    Outcome::new(Status::NotMet, "not_met", detail)
+}
+
+/// How one degree fares under clause 3.2's two routes.
+struct DegreeFinding {
+    accredited: bool,
+    equivalent: bool,
+    long_enough: Option<bool>,
+    note: String,
+}
+
+fn examine_degree(
+    context: &Context<'_>,
+    rule: &RecognisedEducation,
+    degree: &Degree,
+    min_years: u32,
+) -> DegreeFinding {
+    let name = format!("{} ({})", degree.title, degree.institution);
+    let conferred = degree.graduated_on;
+    if conferred.get() > context.as_of {
+        return DegreeFinding {
+            accredited: false,
+            equivalent: false,
+            long_enough: None,
+            note: format!("{name} conferred {conferred}, after the assessment date"),
+        };
+    }
+    let schedule = context.rules.schedules().get(&rule.schedule);
+    let mut notes = Vec::new();
+    let accredited = match &degree.accredited_by {
+        Some(body) => match schedule.and_then(|s| s.entries.iter().find(|e| &e.body == body)) {
+            Some(entry) if entry.since <= conferred => {
+                notes.push(format!(
+                    "accredited by {body}, a full signatory since {} when conferred on {conferred}",
+                    entry.since
+                ));
+                true
+            }
+            Some(entry) => {
+                notes.push(format!(
+                    "conferred on {conferred}, before {body} became a full signatory on {}",
+                    entry.since
+                ));
+                false
+            }
+            None => {
+                notes.push(format!(
+                    "accredited by {body}, which is not in {}",
+                    schedule.map(|s| s.clause.as_str()).unwrap_or("the schedule")
+                ));
+                false
+            }
+        },
+        None => false,
+    };
+    let equivalent = match (&rule.equivalence, &degree.equivalence_assessment) {
+        (Some(route), Some(assessment)) => {
+            let wanted = match route.assessed_by {
+                Side::HomeBody => &context.application.home_body,
+                Side::HostBody => &context.application.host_body,
+            };
+            match (&assessment.by, assessment.on) {
+                (Some(by), Some(on)) if by == wanted && on.get() <= context.as_of => {
+                    notes.push(format!("assessed substantially equivalent by {by} on {on}"));
+                    true
+                }
+                (Some(by), Some(on)) if by == wanted => {
+                    notes.push(format!(
+                        "equivalence assessment dated {on}, after the assessment date"
+                    ));
+                    false
+                }
+                (Some(by), _) => {
+                    notes.push(format!("equivalence assessed by {by}, not by {wanted}"));
+                    false
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    if !accredited && !equivalent && notes.is_empty() {
+        notes.push("neither accredited nor assessed as equivalent".into());
+    }
+    let long_enough = degree.programme_years.map(|y| y >= min_years);
+    match degree.programme_years {
+        Some(y) if y < min_years => notes.push(format!("a {y}-year programme, under {min_years} years")),
+        Some(y) => notes.push(format!("a {y}-year programme")),
+        None => notes.push("programme length not given".into()),
+    }
+    DegreeFinding {
+        accredited,
+        equivalent,
+        long_enough,
+        note: format!("{name}: {}", notes.join(", ")),
+    }
+}
+
+fn recognised_education(context: &Context<'_>, rule: &RecognisedEducation) -> Result<Outcome, String> {
+    let Some(degrees) = &context.application.degrees else {
+        return Ok(Outcome::unknown(&["degrees"], "degrees not provided".into()));
+    };
+    let min_years = context.whole_years(&rule.min_programme_years)?;
+    let findings: Vec<DegreeFinding> = degrees
+        .iter()
+        .map(|d| examine_degree(context, rule, d, min_years))
+        .collect();
+    if let Some(f) = findings
+        .iter()
+        .find(|f| f.accredited && f.long_enough == Some(true))
+    {
+        return Ok(Outcome::new(Status::Met, "met", f.note.clone()));
+    }
+    if let Some(f) = findings
+        .iter()
+        .find(|f| (f.accredited || f.equivalent) && f.long_enough.is_none())
+    {
+        return Ok(Outcome::unknown(&["degrees[].programme_years"], f.note.clone()));
+    }
+    if let Some(f) = findings
+        .iter()
+        .find(|f| f.equivalent && f.long_enough == Some(true))
+    {
+        let mut outcome = Outcome::new(
+            Status::Met,
+            "met_with_measure",
+            format!("{}; recognised under the equivalence route only", f.note),
+        );
+        outcome.measure = rule.equivalence.as_ref().map(|e| e.measure.clone());
+        return Ok(outcome);
+    }
+    let detail = if findings.is_empty() {
+        "no degree listed".to_owned()
+    } else {
+        findings
+            .iter()
+            .map(|f| f.note.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    Ok(Outcome::new(Status::NotMet, "not_met", detail))
+}
+
+fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, String> {
+    let what = match rule.periods {
+        PeriodFilter::All => "days",
+        PeriodFilter::ResponsibleCharge => "responsible-charge days",
+    };
+    let app = context.application;
+    let (Some(experience), Some(graduation)) = (&app.experience, context.graduation()) else {
+        let mut missing = Vec::new();
+        let mut why = Vec::new();
+        if context.graduation().is_none() {
+            missing.push("degrees");
+            why.push("no degree conferred on or before the assessment date is listed, so there is no graduation date to count from");
+        }
+        if app.experience.is_none() {
+            missing.push("experience");
+            why.push("experience not provided");
+        }
+        return Ok(Outcome::unknown(&missing, why.join("; ")));
+    };
+    let (years, required) = context.years_in_days(&rule.minimum)?;
+    let spans = experience
+        .iter()
+        .filter(|p| rule.periods == PeriodFilter::All || p.responsible_charge)
+        .map(|p| Span {
+            from: p.from.get(),
+            to: p.to.map(Date::get),
+            fte: p.fte_hundredths(),
+        });
+    let counted = counted_hundredths(spans, graduation, context.as_of);
+    let counted_days = hundredths_to_decimal(counted);
+    let base = format!(
+        "{} of {} {what} counted since graduation on {}",
+        counted_days.grouped(),
+        Decimal::from_int(required).grouped(),
+        Date(graduation)
+    );
+    let figures = |o: Outcome| {
+        o.figure("counted_days", FigureValue::Number(counted_days))
+            .figure("required_days", number(required))
+            .figure("required_years", FigureValue::Number(years))
+            .figure("graduated_on", FigureValue::Date(Date(graduation)))
+    };
+    if counted >= required.saturating_mul(100) {
+        return Ok(figures(Outcome::new(Status::Met, "met", base)));
+    }
+    if let Some(band) = &rule.with_measure {
+        let (band_years, band_days) = context.years_in_days(&band.minimum)?;
+        let banded = |o: Outcome| o.figure("measure_days", number(band_days));
+        if counted >= band_days.saturating_mul(100) {
+            let mut outcome = Outcome::new(
+                Status::Met,
+                "met_with_measure",
+                format!(
+                    "{base}; at least {} ({band_years} years) meets it with measure {}",
+                    Decimal::from_int(band_days).grouped(),
+                    band.measure
+                ),
+            );
+            outcome.measure = Some(band.measure.clone());
+            return Ok(banded(figures(outcome)));
+        }
+        let short = hundredths_to_decimal(band_days.saturating_mul(100) - counted);
+        let detail = format!(
+            "{base}; {} short of the {} needed even with measure {}",
+            short.grouped(),
+            Decimal::from_int(band_days).grouped(),
+            band.measure
+        );
+        return Ok(banded(figures(Outcome::new(Status::NotMet, "not_met", detail))));
+    }
+    let short = hundredths_to_decimal(required.saturating_mul(100) - counted);
+    Ok(figures(Outcome::new(
+        Status::NotMet,
+        "not_met",
+        format!("{base}: {} days short", short.grouped()),
+    )))
+}
+
+fn hours_in_window(context: &Context<'_>, minimum: &str, window: &str) -> Result<Outcome, String> {
+    let Some(cpd) = &context.application.cpd else {
+        return Ok(Outcome::unknown(&["cpd"], "CPD not provided".into()));
+    };
+    let required = context.parameter(minimum)?;
+    let years = context.whole_years(window)?;
+    let start = window_start(context.as_of, years).ok_or("the window is outside the calendar")?;
+    let hours = cpd
+        .iter()
+        .filter(|c| (start..=context.as_of).contains(&c.completed_on.get()))
+        .fold(Decimal::ZERO, |sum, c| sum.saturating_add(c.hours));
+    let citation = cited_amendment(context, minimum);
+    let base = format!(
+        "{} of {} hours of CPD completed from {} to {}{citation}",
+        hours.grouped(),
+        required.grouped(),
+        Date(start),
+        Date(context.as_of)
+    );
+    let outcome = if hours >= required {
+        Outcome::new(Status::Met, "met", base)
+    } else {
+        let short = required.saturating_sub(hours);
+        Outcome::new(
+            Status::NotMet,
+            "not_met",
+            format!("{base}: {} hours short", short.grouped()),
+        )
+    };
+    Ok(outcome
+        .figure("hours", FigureValue::Number(hours))
+        .figure("required_hours", FigureValue::Number(required))
+        .figure("window_from", FigureValue::Date(Date(start)))
+        .figure("window_to", FigureValue::Date(Date(context.as_of))))
+}
+
+/// ` (Amendment No. 1, clause 5.1)` when the parameter's value in force comes from an amendment.
+fn cited_amendment(context: &Context<'_>, id: &str) -> String {
+    let date = Date(context.as_of);
+    let cited = context
+        .agreement
+        .parameter(id)
+        .and_then(|p| p.period_on(date))
+        .and_then(|p| p.cites.as_deref());
+    match cited.and_then(|c| context.agreement.clause(c)) {
+        Some(clause) => format!(" ({}, clause {})", clause.title, clause.clause),
+        None => String::new(),
+    }
+}
+
+fn no_record(context: &Context<'_>, status: SanctionStatus, window: Option<&str>) -> Result<Outcome, String> {
+    let Some(sanctions) = &context.application.sanctions else {
+        return Ok(Outcome::unknown(&["sanctions"], "sanctions not provided".into()));
+    };
+    let start = match window {
+        Some(id) => Some(
+            window_start(context.as_of, context.whole_years(id)?)
+                .ok_or("the window is outside the calendar")?,
+        ),
+        None => None,
+    };
+    let label = format!("{status:?}").to_lowercase();
+    let span = match start {
+        Some(s) => format!("from {} to {}", Date(s), Date(context.as_of)),
+        None => format!("on or before {}", Date(context.as_of)),
+    };
+    let hit = sanctions
+        .iter()
+        .filter(|s| s.status == status)
+        .filter(|s| s.date.get() <= context.as_of && start.is_none_or(|st| s.date.get() >= st))
+        .min_by_key(|s| s.date);
+    let outcome = match hit {
+        Some(s) => {
+            let summary = s
+                .summary
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            Outcome::new(
+                Status::NotMet,
+                "not_met",
+                format!(
+                    "a sanction {label} on {}{summary}, within the period {span}",
+                    s.date
+                ),
+            )
+            .figure("sanction_date", FigureValue::Date(s.date))
+        }
+        None => Outcome::new(Status::Met, "met", format!("no sanction {label} {span}")),
+    };
+    Ok(match start {
+        Some(s) => outcome.figure("window_from", FigureValue::Date(Date(s))),
+        None => outcome,
+    })
+}
