@@ -10,6 +10,7 @@ use crate::source::{Located, PathSegment, Position};
 
 /// Parses one YAML document into `T`, tracking the field path of any error.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
+    check_flow_depth(text)?;
     let deserializer = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let path = err.path().to_string();
@@ -24,6 +25,7 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
 
 /// Finds the line and column of the value at `path` in a YAML document.
 pub(crate) fn locate(text: &str, path: &[PathSegment]) -> Option<Position> {
+    check_flow_depth(text).ok()?;
     let deserializer = serde_yaml::Deserializer::from_str(text);
     let err = crate::source::locate_with(deserializer, path)?;
     err.location().map(|l| Position {
@@ -32,7 +34,85 @@ pub(crate) fn locate(text: &str, path: &[PathSegment]) -> Option<Position> {
     })
 }
 
+/// Deepest nesting of flow collections (`[` and `{`) accepted. serde_yaml
+/// refuses documents nested past 128 levels anyway, but its scanner takes
+/// time quadratic in flow depth before it gets there (3 s at 40,000 levels),
+/// so a hostile file is refused here first, in one linear pass.
+const MAX_FLOW_DEPTH: usize = 100;
+
+/// Refuses text whose flow collections nest deeper than [`MAX_FLOW_DEPTH`].
+/// Quoted scalars and comments are skipped; a bracket inside a plain scalar
+/// counts, which errs on the side of refusing only absurd documents.
+fn check_flow_depth(text: &str) -> Result<(), Located> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            comment = false;
+        } else if comment {
+        } else if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if q == '"' && c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                '#' if previous.is_whitespace() => comment = true,
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(Located {
+                            path: ".".into(),
+                            position: Some(Position { line, column }),
+                            message: format!("collections nested deeper than {MAX_FLOW_DEPTH} levels"),
+                        });
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        previous = c;
+    }
+    Ok(())
+}
+
 /// Enums in rule files are written as one-key maps (`in_force: {from: ...}`),
 /// which serde_yaml 0.9 reads only through this adapter; fields use it as
 /// `#[serde(with = "crate::yaml::singleton_map")]`.
 pub(crate) use serde_yaml::with::singleton_map_recursive as singleton_map;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_flow_nesting_is_refused_with_its_position() {
+        let text = format!("id: {}", "[".repeat(MAX_FLOW_DEPTH + 1));
+        let err = check_flow_depth(&text).err();
+        assert_eq!(
+            err.and_then(|e| e.position),
+            Some(Position {
+                line: 1,
+                column: 4 + MAX_FLOW_DEPTH + 1
+            })
+        );
+    }
+
+    #[test]
+    fn brackets_in_quotes_and_comments_do_not_count() {
+        let many = "[".repeat(MAX_FLOW_DEPTH + 1);
+        let text = format!("a: \"{many}\"\nb: '{many}'\n# {many}\nc: [1, [2]]\n");
+        assert_eq!(check_flow_depth(&text), Ok(()));
+    }
+}
