@@ -141,15 +141,7 @@ impl Decimal {
 impl fmt::Display for Decimal {
     /// Plain decimal, trailing zeros dropped: `90`, `2301.5`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let magnitude = self.0.unsigned_abs();
-        let scale = SCALE.unsigned_abs();
-        let (whole, fraction) = (magnitude / scale, magnitude % scale);
-        if fraction == 0 {
-            return write!(f, "{sign}{whole}");
-        }
-        let digits = format!("{fraction:0width$}", width = SCALE_DIGITS as usize);
-        write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+        f.write_str(&self.render(false))
     }
 }
 
@@ -157,26 +149,47 @@ impl Decimal {
     /// Like `Display`, with thousands separators in the whole part (`2,301.5`),
     /// for text meant for people.
     pub fn grouped(self) -> String {
-        let plain = self.to_string();
-        let (sign, rest) = match plain.strip_prefix('-') {
-            Some(rest) => ("-", rest),
-            None => ("", plain.as_str()),
-        };
-        let (whole, fraction) = match rest.split_once('.') {
-            Some((w, f)) => (w, Some(f)),
-            None => (rest, None),
-        };
-        let mut grouped = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
+        self.render(true)
+    }
+
+    /// Writes the digits from the integer directly (no intermediate strings:
+    /// figures are formatted into every explanation).
+    fn render(self, grouped: bool) -> String {
+        let magnitude = self.0.unsigned_abs();
+        let scale = SCALE.unsigned_abs();
+        let (mut whole, mut fraction) = (magnitude / scale, magnitude % scale);
+        let mut out = String::with_capacity(24);
+        if self.0 < 0 {
+            out.push('-');
+        }
+        let mut digits = [0u8; 40];
+        let mut len = 0;
+        loop {
+            if let Some(slot) = digits.get_mut(len) {
+                *slot = b'0' + (whole % 10) as u8;
             }
-            grouped.push(c);
+            len += 1;
+            whole /= 10;
+            if whole == 0 {
+                break;
+            }
         }
-        match fraction {
-            Some(f) => format!("{sign}{grouped}.{f}"),
-            None => format!("{sign}{grouped}"),
+        for i in (0..len).rev() {
+            out.push(char::from(digits.get(i).copied().unwrap_or(b'0')));
+            if grouped && i > 0 && i % 3 == 0 {
+                out.push(',');
+            }
         }
+        if fraction != 0 {
+            out.push('.');
+            let mut place = scale / 10;
+            while fraction != 0 {
+                out.push(char::from(b'0' + (fraction / place) as u8));
+                fraction %= place;
+                place /= 10;
+            }
+        }
+        out
     }
 }
 
@@ -265,5 +278,8 @@ mod tests {
         assert_eq!(d("2301.5").grouped(), "2,301.5");
         assert_eq!(d("2557").grouped(), "2,557");
         assert_eq!(d("999").grouped(), "999");
+        assert_eq!(d("1234567.05").grouped(), "1,234,567.05");
+        assert_eq!(d("-0.5").to_string(), "-0.5");
+        assert_eq!(d("0").to_string(), "0");
     }
 }

@@ -56,13 +56,13 @@ pub fn assess(rules: &RuleSet, application: &Application, as_of: NaiveDate) -> D
         as_of,
         used: RefCell::new(Vec::new()),
     };
-    let in_scope = evaluate(&context, &mut decision.criteria, is_scope);
+    let mut results = Vec::with_capacity(agreement.clauses.len());
+    let in_scope = evaluate(&context, &mut results, is_scope);
     if in_scope {
-        evaluate(&context, &mut decision.criteria, |c| !is_scope(c));
+        evaluate(&context, &mut results, |c| !is_scope(c));
     }
-    decision
-        .criteria
-        .sort_by(|a, b| accord_core::rules::clause_order(&a.clause, &b.clause));
+    results.sort_unstable_by_key(|(position, _)| *position);
+    decision.criteria = results.into_iter().map(|(_, result)| result).collect();
     decision.parameters = context.used.into_inner();
     decide(agreement, &mut decision, !in_scope);
     decision
@@ -77,21 +77,22 @@ fn is_scope(criterion: &Criterion) -> bool {
     )
 }
 
-/// Evaluates the clauses whose criterion passes `select`, in dependency order.
-/// Returns whether all of them are met.
+/// Evaluates the clauses whose criterion passes `select`, in dependency
+/// order, each with its position in clause order. Returns whether all of
+/// them are met.
 fn evaluate(
     context: &criteria::Context<'_>,
-    out: &mut Vec<CriterionResult>,
+    out: &mut Vec<(usize, CriterionResult)>,
     select: impl Fn(&Criterion) -> bool,
 ) -> bool {
     let mut all_met = true;
-    for clause in context.agreement.evaluation_order() {
+    for (position, clause) in context.agreement.evaluation_order() {
         let Some(criterion) = clause.criterion.as_ref().filter(|c| select(c)) else {
             continue;
         };
         let result = criteria::evaluate(context, clause, criterion);
         all_met &= result.status == Status::Met;
-        out.push(result);
+        out.push((position, result));
     }
     all_met
 }

@@ -66,8 +66,8 @@ fn summary(rules: &RuleSet) -> String {
             agreement.clauses.len(),
             agreement
                 .evaluation_order()
-                .filter(|c| c.criterion.is_some())
-                .map(|c| c.clause.as_str())
+                .filter(|(_, c)| c.criterion.is_some())
+                .map(|(_, c)| c.clause.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         );

@@ -97,10 +97,12 @@ impl Agreement {
         self.clauses.iter().find(|c| c.clause == number)
     }
 
-    /// Clauses in dependency order: each after the clauses it depends on
-    /// (ties in clause order).
-    pub fn evaluation_order(&self) -> impl Iterator<Item = &model::Clause> {
-        self.evaluation_order.iter().filter_map(|i| self.clauses.get(*i))
+    /// Clauses in dependency order, each after the clauses it depends on
+    /// (ties in clause order), with its position in clause order.
+    pub fn evaluation_order(&self) -> impl Iterator<Item = (usize, &model::Clause)> {
+        self.evaluation_order
+            .iter()
+            .filter_map(|i| self.clauses.get(*i).map(|c| (*i, c)))
     }
 
     /// The measure `id`.
