@@ -1,6 +1,14 @@
 //! End-to-end tests of the `accord` binary: exit codes, one-line errors that
 //! name the file, field path and line, and never a panic on hostile input.
 
+// Test code: indexing into expected JSON and panicking on a failed check is the point.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

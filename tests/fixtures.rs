@@ -3,6 +3,14 @@
 //! policy text. Each case runs the real `accord assess --format json`; all
 //! failures are collected and reported by case name.
 
+// Test code: indexing into expected JSON and panicking on a failed check is the point.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
