@@ -31,6 +31,46 @@ pub enum Command {
     Assess(AssessArgs),
     /// Load and validate a rule set, and summarise it.
     Check(CheckArgs),
+    /// Re-assess every application file under some paths, in parallel.
+    Batch(BatchArgs),
+}
+
+/// `accord batch`.
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// The rule set.
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Assessment date (YYYY-MM-DD) for every application, instead of each one's `applied_on`.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Worker threads [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
+    pub format: BatchFormat,
+    /// Write the records to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the summary as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// An earlier batch output (JSON Lines) to compare outcomes with.
+    #[arg(long, value_name = "PREVIOUS.jsonl")]
+    pub compare: Option<PathBuf>,
+    /// Application files, or directories walked recursively.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Output formats of `batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BatchFormat {
+    /// One decision contract object per line.
+    Jsonl,
+    /// One row per application, one column per clause.
+    Csv,
 }
 
 /// `accord assess`.

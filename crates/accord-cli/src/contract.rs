@@ -24,6 +24,8 @@ pub struct DecisionJson {
     missing: Vec<String>,
     grants: Option<GrantJson>,
     requirements: Vec<ItemJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_outcome: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,7 +108,37 @@ impl From<&Decision> for DecisionJson {
                     description: r.description.clone(),
                 })
                 .collect(),
+            previous_outcome: None,
         }
+    }
+}
+
+impl DecisionJson {
+    /// Marks a decision whose outcome differs from an earlier run's.
+    pub fn with_previous_outcome(mut self, previous: Option<String>) -> DecisionJson {
+        self.previous_outcome = previous;
+        self
+    }
+
+    /// One line of JSON (for JSON Lines).
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The record of a file that could not be decided.
+#[derive(Debug, Serialize)]
+pub struct ErrorJson<'a> {
+    /// The file.
+    pub file: &'a str,
+    /// The same message `assess` prints.
+    pub error: &'a str,
+}
+
+impl ErrorJson<'_> {
+    /// One line of JSON.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 

@@ -8,7 +8,11 @@ mod cli;
 mod cmd;
 mod contract;
 mod error;
+mod output;
+mod pipeline;
 mod render;
+mod summary;
+mod walk;
 
 use std::process::ExitCode;
 

@@ -124,23 +124,31 @@ impl Located {
     }
 }
 
-/// Parses `text` in `format` into `T`.
+/// Parses `text` in `format` into `T`. The fast path tracks nothing; only
+/// when it fails is the text parsed again with field-path tracking, so that
+/// good files (nearly all of a batch) pay nothing for error reporting.
 pub fn parse<T: DeserializeOwned>(format: Format, text: &str) -> Result<T, Located> {
     match format {
         Format::Yaml => crate::yaml::parse(text),
-        Format::Json => {
-            let mut deserializer = serde_json::Deserializer::from_str(text);
-            let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-                let path = err.path().to_string();
-                let inner = err.into_inner();
-                Located::from_parser(path, json_position(&inner), &inner.to_string())
-            })?;
-            deserializer
-                .end()
-                .map_err(|err| Located::from_parser(".".into(), json_position(&err), &err.to_string()))?;
-            Ok(value)
-        }
+        Format::Json => match serde_json::from_str(text) {
+            Ok(value) => Ok(value),
+            Err(_) => parse_json_tracked(text),
+        },
     }
+}
+
+/// Parses JSON with field-path tracking, for the error message.
+fn parse_json_tracked<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        Located::from_parser(path, json_position(&inner), &inner.to_string())
+    })?;
+    deserializer
+        .end()
+        .map_err(|err| Located::from_parser(".".into(), json_position(&err), &err.to_string()))?;
+    Ok(value)
 }
 
 /// The line and column of the value at `path` in `text`, if it is there.

@@ -8,9 +8,19 @@ use serde::de::DeserializeOwned;
 
 use crate::source::{Located, PathSegment, Position};
 
-/// Parses one YAML document into `T`, tracking the field path of any error.
+/// Parses one YAML document into `T`. The fast path tracks nothing; only
+/// when it fails is the text parsed again with field-path tracking, so that
+/// good files (nearly all of a batch) pay nothing for error reporting.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
     check_flow_depth(text)?;
+    match serde_yaml::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(_) => parse_tracked(text),
+    }
+}
+
+/// Parses with field-path tracking, for the error message.
+fn parse_tracked<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
     let deserializer = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let path = err.path().to_string();

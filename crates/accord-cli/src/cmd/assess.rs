@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use accord_core::{load_dir, Application};
+use accord_core::load_dir;
 
 use crate::cli::{AssessArgs, Format};
 use crate::error::CliError;
@@ -11,9 +11,7 @@ use crate::{contract, render};
 /// Assesses the file and prints the decision; exit 0 whatever the outcome.
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     let rules = load_dir(&args.rules.rules)?;
-    let application = Application::read(&args.file, &rules)?;
-    let as_of = args.as_of.unwrap_or(application.applied_on);
-    let decision = accord_eval::assess(&rules, &application, as_of.get());
+    let decision = super::decide_file(&rules, &args.file, args.as_of)?;
     let text = match args.format {
         Format::Json => contract::to_json_pretty(&decision) + "\n",
         Format::Text => render::decision(&decision),

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches.
 
 mod assess;
+mod batch;
 mod check;
 
 use std::io::Write;
@@ -14,7 +15,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Assess(args) => assess::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Batch(args) => batch::run(&args),
     }
+}
+
+/// Reads, parses and assesses one application file: the one path from a
+/// file to a decision, shared by `assess`, `batch` and the commands built on them.
+pub fn decide_file(
+    rules: &accord_core::RuleSet,
+    path: &std::path::Path,
+    as_of: Option<accord_core::Date>,
+) -> Result<accord_eval::Decision, accord_core::Error> {
+    let application = accord_core::Application::read(path, rules)?;
+    let as_of = as_of.unwrap_or(application.applied_on);
+    Ok(accord_eval::assess(rules, &application, as_of.get()))
 }
 
 /// Writes `text` to stdout whole; a closed pipe (`accord ... | head`) is not an error.
