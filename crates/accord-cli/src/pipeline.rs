@@ -1,13 +1,18 @@
 //! An ordered parallel map with bounded memory: items are processed by
-//! `jobs` worker threads and handed to the sink in input order. At most
-//! `window` items are in flight (queued, being worked on, or waiting to be
-//! reordered), whatever the number of items, so a run over 200,000 files
-//! holds no more than a run over 200.
+//! `jobs` worker threads and handed to the sink in input order. Items travel
+//! in chunks, so threads synchronise once per chunk rather than once per
+//! file (per-file hand-offs cost a quarter of a batch run in task switches).
+//! At most `4 × jobs` chunks are in flight (queued, being worked on, or
+//! waiting to be reordered), whatever the number of items, so a run over
+//! 200,000 files holds no more than a run over 2,000.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{bounded, unbounded};
+
+/// Items handed to a worker at a time.
+const CHUNK: usize = 64;
 
 /// Processes every item with `work` on `jobs` threads and passes the results
 /// to `sink` in input order. Stops early, without error, when `cancel` is
@@ -24,19 +29,22 @@ where
     O: Send,
 {
     let jobs = jobs.max(1);
-    let window = 64 * jobs;
+    let window = 4 * jobs;
     std::thread::scope(|scope| {
         // Created inside the scope so that an early return drops the
         // receivers first: a producer blocked on a full window then fails
         // its send and stops, and the scope can join every thread.
         let (permit_tx, permit_rx) = bounded::<()>(window);
-        let (job_tx, job_rx) = bounded::<(u64, I)>(window);
-        let (result_tx, result_rx) = unbounded::<(u64, O)>();
+        let (job_tx, job_rx) = bounded::<(u64, Vec<I>)>(window);
+        let (result_tx, result_rx) = unbounded::<(u64, Vec<O>)>();
         scope.spawn(move || {
-            for (seq, item) in (0u64..).zip(items) {
-                if cancel.load(Ordering::Relaxed)
+            let mut items = items;
+            for seq in 0u64.. {
+                let chunk: Vec<I> = items.by_ref().take(CHUNK).collect();
+                if chunk.is_empty()
+                    || cancel.load(Ordering::Relaxed)
                     || permit_tx.send(()).is_err()
-                    || job_tx.send((seq, item)).is_err()
+                    || job_tx.send((seq, chunk)).is_err()
                 {
                     break;
                 }
@@ -45,9 +53,16 @@ where
         for _ in 0..jobs {
             let (job_rx, result_tx, work) = (job_rx.clone(), result_tx.clone(), &work);
             scope.spawn(move || {
-                for (seq, item) in job_rx {
-                    if cancel.load(Ordering::Relaxed) || result_tx.send((seq, work(item))).is_err() {
-                        break;
+                for (seq, chunk) in job_rx {
+                    let mut outputs = Vec::with_capacity(chunk.len());
+                    for item in chunk {
+                        if cancel.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        outputs.push(work(item));
+                    }
+                    if result_tx.send((seq, outputs)).is_err() {
+                        return;
                     }
                 }
             });
@@ -57,13 +72,15 @@ where
         let mut next = 0u64;
         for (seq, output) in &result_rx {
             pending.insert(seq, output);
-            while let Some(output) = pending.remove(&next) {
-                if cancel.load(Ordering::Relaxed) {
-                    return Ok(());
-                }
-                if let Err(err) = sink(output) {
-                    cancel.store(true, Ordering::Relaxed);
-                    return Err(err);
+            while let Some(outputs) = pending.remove(&next) {
+                for output in outputs {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    if let Err(err) = sink(output) {
+                        cancel.store(true, Ordering::Relaxed);
+                        return Err(err);
+                    }
                 }
                 let _ = permit_rx.try_recv();
                 next += 1;

@@ -137,6 +137,17 @@ pub fn parse<T: DeserializeOwned>(format: Format, text: &str) -> Result<T, Locat
     }
 }
 
+/// Parses `text` into a generic YAML or JSON value and drops it, checking
+/// nothing else: the baseline that batch throughput is measured against.
+pub fn parse_generic(format: Format, text: &str) -> Result<(), String> {
+    match format {
+        Format::Yaml => crate::yaml::parse_generic(text),
+        Format::Json => serde_json::from_str::<serde_json::Value>(text)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+    }
+}
+
 /// Parses JSON with field-path tracking, for the error message.
 fn parse_json_tracked<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
