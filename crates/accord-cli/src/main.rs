@@ -18,6 +18,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: batch workers allocate and
+/// free on different threads, and glibc's arena locks made a quarter of a
+/// run kernel time (perf: `__lll_lock_wait_private`, `finish_task_switch`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,

@@ -12,8 +12,6 @@
 //! periods; about one file in five is JSON. The same seed writes the same
 //! bytes. Files go 1,000 to a directory.
 
-mod generate;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -51,7 +49,7 @@ fn run(args: &[String]) -> Result<(), String> {
             let (Some(count), Some(seed), Some(out)) = (count, seed, out) else {
                 return Err(USAGE.into());
             };
-            generate::write_corpus(&out, count, seed).map_err(|e| format!("{}: {e}", out.display()))
+            accord_corpus::write_corpus(&out, count, seed).map_err(|e| format!("{}: {e}", out.display()))
         }
         Some((command, paths)) if command == "baseline" && !paths.is_empty() => baseline(paths),
         _ => Err(USAGE.into()),

@@ -1,3 +1,5 @@
+//! Synthetic application corpora for Accord's benchmarks and tests.
+//!
 //! Drawing applications. Each is built as a JSON value and written as JSON
 //! or as YAML (JSON strings are valid YAML scalars, so quoting is safe).
 
