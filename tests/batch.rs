@@ -58,10 +58,7 @@ fn mixed() -> tempfile::TempDir {
     let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
     write("a-good.yaml", GOOD.as_bytes());
     write("b-binary.yaml", &[0u8, 159, 146, 150, 255, 0, 1, 2]);
-    write(
-        "c-good.yaml",
-        GOOD.replace("APP-2025-000123", "APP-C").as_bytes(),
-    );
+    write("c-good.yaml", GOOD.replace("APP-2025-000123", "APP-C").as_bytes());
     write(
         "d-unknown-field.yaml",
         GOOD.replace("APP-2025-000123", "APP-D")
@@ -70,10 +67,7 @@ fn mixed() -> tempfile::TempDir {
     );
     write("e-corrupt.yaml", b"id: [unclosed\napplied_on: {\n");
     write("f-empty.json", b"");
-    write(
-        "g-good.yaml",
-        GOOD.replace("APP-2025-000123", "APP-G").as_bytes(),
-    );
+    write("g-good.yaml", GOOD.replace("APP-2025-000123", "APP-G").as_bytes());
     write("h-notes.txt", b"not an application");
     dir
 }
@@ -117,7 +111,12 @@ fn bad_files_get_error_records_in_place_and_every_good_file_is_decided() {
         assert_eq!(record["outcome"], "expedited");
     }
     // The summary on stderr counts each kind of file.
-    for expected in ["files seen         8", "decided          3", "rejected         4", "skipped          1"] {
+    for expected in [
+        "files seen         8",
+        "decided          3",
+        "rejected         4",
+        "skipped          1",
+    ] {
         let squeezed: String = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
         let want: String = expected.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(squeezed.contains(&want), "{want} not in:\n{stderr}");
@@ -175,7 +174,10 @@ fn records_come_in_sorted_path_order_and_every_outcome_appears() {
     assert_eq!(code, 0, "{stderr}");
     let records = lines(&stdout);
     assert_eq!(records.len(), 600);
-    let ids: Vec<&str> = records.iter().map(|r| r["application"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| r["application"].as_str().unwrap())
+        .collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "the generator's ids follow its file names");
@@ -251,7 +253,9 @@ fn csv_output_reads_back_with_a_csv_reader() {
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     let clause = |c: &str| header.iter().position(|h| h == &format!("clause {c}")).unwrap();
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    for c in ["2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"] {
+    for c in [
+        "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7",
+    ] {
         clause(c);
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -262,7 +266,10 @@ fn csv_output_reads_back_with_a_csv_reader() {
     assert_eq!(&rows[0][column("grants")], "CSE PE");
     // Error messages hold commas, quotes and backticks: they survive quoting whole.
     let error = &rows[3][column("error")];
-    assert!(error.contains("unknown field `graduated`, expected one of"), "{error}");
+    assert!(
+        error.contains("unknown field `graduated`, expected one of"),
+        "{error}"
+    );
     assert_eq!(&rows[3][column("outcome")], "");
 }
 
@@ -273,7 +280,11 @@ fn compare_marks_changed_outcomes_and_counts_transitions() {
     std::fs::create_dir(&apps).unwrap();
     std::fs::write(apps.join("a.yaml"), GOOD).unwrap();
     std::fs::write(apps.join("b.yaml"), GOOD.replace("APP-2025-000123", "APP-B")).unwrap();
-    std::fs::write(apps.join("gone.yaml"), GOOD.replace("APP-2025-000123", "APP-GONE")).unwrap();
+    std::fs::write(
+        apps.join("gone.yaml"),
+        GOOD.replace("APP-2025-000123", "APP-GONE"),
+    )
+    .unwrap();
     let before = dir.path().join("before.jsonl");
     let (code, _, _) = run(accord().arg("--output").arg(&before).arg(&apps));
     assert_eq!(code, 0);
@@ -306,7 +317,12 @@ fn compare_marks_changed_outcomes_and_counts_transitions() {
         .arg(&before)
         .arg(&apps));
     let mut reader = csv::Reader::from_reader(csv_out.as_bytes());
-    let previous = reader.headers().unwrap().iter().position(|h| h == "previous_outcome").unwrap();
+    let previous = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "previous_outcome")
+        .unwrap();
     let first = reader.records().next().unwrap().unwrap();
     assert_eq!(&first[previous], "expedited");
 }
@@ -374,7 +390,12 @@ fn an_interrupted_run_leaves_the_old_output_untouched_and_no_partial_file() {
         .unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "old output\n");
     assert_eq!(listing(dir.path()), ["corpus", "decisions.jsonl"]);
 }

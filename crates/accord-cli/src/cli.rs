@@ -33,6 +33,72 @@ pub enum Command {
     Check(CheckArgs),
     /// Re-assess every application file under some paths, in parallel.
     Batch(BatchArgs),
+    /// Compare two rule sets by meaning (exit 0 same meaning, 1 changes, 2 trouble).
+    Diff(DiffArgs),
+    /// Assess applications under two rule sets and list those whose decision changes.
+    Impact(ImpactArgs),
+    /// Run the rule tests under DIR/tests, optionally with clause and branch coverage.
+    Test(TestArgs),
+}
+
+/// `accord diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old rule set.
+    #[arg(value_name = "OLD_RULES")]
+    pub old: PathBuf,
+    /// The new rule set.
+    #[arg(value_name = "NEW_RULES")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `accord impact`.
+#[derive(Debug, clap::Args)]
+pub struct ImpactArgs {
+    /// The old rule set.
+    #[arg(long, value_name = "OLD_RULES")]
+    pub old: PathBuf,
+    /// The new rule set.
+    #[arg(long, value_name = "NEW_RULES")]
+    pub new: PathBuf,
+    /// Assessment date (YYYY-MM-DD) for every application, instead of each one's `applied_on`.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Worker threads [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]
+    pub format: ImpactFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Application files, or directories walked recursively.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Output formats of `impact`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpactFormat {
+    /// Transition matrix, counts by clause, then the list.
+    Text,
+    /// One record per changed application (and per unreadable file).
+    Jsonl,
+}
+
+/// `accord test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// The rule set.
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Report the clauses and branches no test exercises; exit 1 below the rule set's `coverage_minimum`.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 /// `accord batch`.

@@ -23,11 +23,13 @@ use crate::pipeline;
 use crate::summary::{Comparison, Summary};
 use crate::walk::{walk, Found};
 
+use super::ids::Ids;
+
 /// Set by SIGINT/SIGTERM: the run stops, and its output file is not written.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub(super) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Exit status of an interrupted run (128 + SIGINT), as shells report it.
-const EXIT_INTERRUPTED: u8 = 130;
+pub(super) const EXIT_INTERRUPTED: u8 = 130;
 
 /// One file, processed by a worker: its record is already formatted.
 pub enum Processed {
@@ -97,11 +99,11 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode, CliError> {
     })
 }
 
-fn default_jobs() -> usize {
+pub(super) fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn progress_bar() -> ProgressBar {
+pub(super) fn progress_bar() -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -217,57 +219,26 @@ fn process(found: Found, rules: &RuleSet, as_of: Option<Date>, format: &Formatte
     }
 }
 
-/// What the writer keeps across records: counts, and the ids seen so far
-/// (for duplicate detection).
-///
-/// Ids are kept as 64-bit hashes mapped to the walk position of the file
-/// that first used them: 16 bytes an id rather than the id and its path, so
-/// that 200,000 files cost 3 MiB, not 20. The rare duplicate is confirmed by
-/// re-reading that first file, so a hash collision is never reported as one.
+/// What the writer keeps across records: counts, and the ids seen so far.
 struct State<'a> {
     summary: Summary,
-    seen: HashMap<u64, u64>,
+    ids: Ids<'a>,
     position: u64,
-    roots: &'a [PathBuf],
-    rules: &'a RuleSet,
     new: Vec<String>,
     comparing: bool,
     progress: ProgressBar,
-}
-
-fn id_hash(id: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
 }
 
 impl<'a> State<'a> {
     fn new(comparing: bool, progress: ProgressBar, roots: &'a [PathBuf], rules: &'a RuleSet) -> State<'a> {
         State {
             summary: Summary::default(),
-            seen: HashMap::new(),
+            ids: Ids::new(roots, rules),
             position: 0,
-            roots,
-            rules,
             new: Vec::new(),
             comparing,
             progress,
         }
-    }
-
-    /// The file that first used `id`, if any: found again by walking to its
-    /// position and confirmed by reading its id.
-    fn first_use(&self, id: &str) -> Option<String> {
-        let position = *self.seen.get(&id_hash(id))?;
-        let index = usize::try_from(position).ok()?;
-        let Some(Found::File(path)) = walk(self.roots).nth(index) else {
-            return None;
-        };
-        let application = accord_core::Application::read(&path, self.rules).ok()?;
-        (application.id == id).then(|| path.display().to_string())
-    }
-
-    fn is_known(&self, id: &str) -> bool {
-        self.seen.contains_key(&id_hash(id))
     }
 
     fn write(
@@ -294,16 +265,12 @@ impl<'a> State<'a> {
                 decision,
                 record,
             } => {
-                if let Some(first) = self.first_use(&decision.application) {
+                if let Some(message) = self.ids.duplicate(&file, &decision.application) {
                     self.summary.rejected += 1;
-                    let message = format!(
-                        "{file}: application id `{}` is already used by {first}",
-                        decision.application
-                    );
                     format.error(&file, &message)
                 } else {
                     self.count(&decision, format);
-                    self.seen.entry(id_hash(&decision.application)).or_insert(position);
+                    self.ids.record(&decision.application, position);
                     record
                 }
             }
@@ -358,7 +325,7 @@ impl<'a> State<'a> {
                 .into_iter()
                 .flatten()
                 .map(|(id, _)| id)
-                .filter(|id| !self.is_known(id))
+                .filter(|id| !self.ids.contains(id))
                 .collect();
             gone.sort();
             comparison.gone = gone;

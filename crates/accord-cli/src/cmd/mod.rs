@@ -3,6 +3,10 @@
 mod assess;
 mod batch;
 mod check;
+mod diff;
+mod ids;
+mod impact;
+mod test;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,6 +20,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Assess(args) => assess::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Batch(args) => batch::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Impact(args) => impact::run(&args),
+        Command::Test(args) => test::run(&args),
     }
 }
 

@@ -6,6 +6,7 @@
 //! agreement's entry into force on, clause dependencies are acyclic, and no
 //! pair of bodies has two agreements.
 
+pub mod diff;
 mod fingerprint;
 mod graph;
 mod load;

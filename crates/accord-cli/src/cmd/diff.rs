@@ -1,0 +1,96 @@
+//! `accord diff`: what changed in meaning between two rule sets.
+//! Exit status as diff(1): 0 no change of meaning, 1 changes, 2 trouble.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use accord_core::load_dir;
+use accord_core::rules::diff::{diff, Change, ChangeKind};
+use serde::Serialize;
+
+use crate::cli::{DiffArgs, Format};
+use crate::error::CliError;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    old: Side,
+    new: Side,
+    same_meaning: bool,
+    changes: &'a [Change],
+}
+
+#[derive(Serialize)]
+struct Side {
+    rules: String,
+    fingerprint: String,
+}
+
+/// Prints the changes of meaning; exit 0, 1 or 2.
+pub fn run(args: &DiffArgs) -> Result<ExitCode, CliError> {
+    let loaded = load_dir(&args.old).and_then(|old| Ok((old, load_dir(&args.new)?)));
+    let (old, new) = match loaded {
+        Ok(both) => both,
+        Err(err) => {
+            eprintln!("accord: {err}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let changes = diff(&old, &new);
+    let report = Report {
+        old: Side {
+            rules: args.old.display().to_string(),
+            fingerprint: old.fingerprint().to_string(),
+        },
+        new: Side {
+            rules: args.new.display().to_string(),
+            fingerprint: new.fingerprint().to_string(),
+        },
+        same_meaning: changes.is_empty(),
+        changes: &changes,
+    };
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        Format::Text => text(&report),
+    };
+    if let Err(err) = super::print(&text) {
+        eprintln!("accord: {err}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::from(u8::from(!changes.is_empty())))
+}
+
+fn text(report: &Report<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "old {} {}", report.old.rules, report.old.fingerprint);
+    let _ = writeln!(out, "new {} {}", report.new.rules, report.new.fingerprint);
+    if report.changes.is_empty() {
+        let _ = writeln!(out, "no change of meaning");
+        return out;
+    }
+    let n = report.changes.len();
+    let _ = writeln!(out, "{n} change{} of meaning", if n == 1 { "" } else { "s" });
+    for change in report.changes {
+        let mark = match change.kind {
+            ChangeKind::Added => '+',
+            ChangeKind::Removed => '-',
+            ChangeKind::Changed => '~',
+        };
+        let _ = writeln!(out, "  {mark} {}", change.summary);
+        for field in change
+            .fields
+            .iter()
+            .filter(|f| *f == "text" || *f == "description")
+        {
+            let side = |v: &Option<serde_json::Value>| {
+                v.as_ref()
+                    .and_then(|v| v.get(field.as_str()))
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let _ = writeln!(out, "      was: {}", side(&change.before));
+            let _ = writeln!(out, "      now: {}", side(&change.after));
+        }
+    }
+    out
+}
