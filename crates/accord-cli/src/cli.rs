@@ -39,6 +39,136 @@ pub enum Command {
     Impact(ImpactArgs),
     /// Run the rule tests under DIR/tests, optionally with clause and branch coverage.
     Test(TestArgs),
+    /// The case register: open, acknowledge, add evidence, assess, show, list what is due.
+    Case(CaseArgs),
+    /// The decision ledger: verify its chain, replay its decisions, export it.
+    Ledger(LedgerArgs),
+}
+
+/// The register database.
+#[derive(Debug, clap::Args)]
+pub struct DbArg {
+    /// SQLite database of the case register and decision ledger (created if absent).
+    #[arg(long, env = "ACCORD_DB", default_value = "accord.db", value_name = "PATH")]
+    pub db: PathBuf,
+}
+
+/// `accord case`.
+#[derive(Debug, clap::Args)]
+pub struct CaseArgs {
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArg,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CaseCommand,
+}
+
+/// Case subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Register an application as a new case (its id is the application's id).
+    Open {
+        /// The rule set the application is checked against.
+        #[command(flatten)]
+        rules: RulesArg,
+        /// Date received [default: today].
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        received: Option<Date>,
+        /// The application file.
+        file: PathBuf,
+    },
+    /// Record the acknowledgement of a case (Article 6.1).
+    Acknowledge {
+        /// Case id.
+        id: String,
+        /// Date acknowledged.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        on: Date,
+    },
+    /// Add a newer version of a case's application file (every version is kept).
+    Evidence {
+        /// The rule set the application is checked against.
+        #[command(flatten)]
+        rules: RulesArg,
+        /// Case id (must match the file's `id`).
+        id: String,
+        /// The newer application file.
+        file: PathBuf,
+        /// Date received.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        received: Date,
+    },
+    /// Assess the current version and record the decision in the ledger.
+    Assess {
+        /// The rule set.
+        #[command(flatten)]
+        rules: RulesArg,
+        /// Case id.
+        id: String,
+        /// Assessment date, instead of the application's `applied_on`.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Date the decision is made [default: today].
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        on: Option<Date>,
+    },
+    /// Show a case: every version, event and decision, and its clocks.
+    Show {
+        /// The rule set (for the Article 6 periods).
+        #[command(flatten)]
+        rules: RulesArg,
+        /// Case id.
+        id: String,
+        /// Date the clocks are read on [default: today].
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Open cases whose acknowledgement or decision is running, soonest deadline first.
+    Due {
+        /// The rule set (for the Article 6 periods).
+        #[command(flatten)]
+        rules: RulesArg,
+        /// The day to count from.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Date,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// `accord ledger`.
+#[derive(Debug, clap::Args)]
+pub struct LedgerArgs {
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArg,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: LedgerCommand,
+}
+
+/// Ledger subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute the chain: exit 0 intact, 1 naming the first entry at fault.
+    Verify,
+    /// Re-evaluate every entry's stored input under a rule set.
+    Replay {
+        /// The rule set.
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Write the ledger as JSON Lines, with what is needed to re-verify the chain.
+    Export {
+        /// Write to FILE (atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `accord diff`.
@@ -125,6 +255,12 @@ pub struct BatchArgs {
     /// An earlier batch output (JSON Lines) to compare outcomes with.
     #[arg(long, value_name = "PREVIOUS.jsonl")]
     pub compare: Option<PathBuf>,
+    /// Also record every decision in the ledger of `--db` (one transaction per chunk).
+    #[arg(long)]
+    pub record: bool,
+    /// The database `--record` writes to.
+    #[command(flatten)]
+    pub db: DbArg,
     /// Application files, or directories walked recursively.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

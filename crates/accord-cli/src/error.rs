@@ -6,6 +6,9 @@ pub enum CliError {
     /// An application or rule set that cannot be read or is invalid.
     #[error("{0}")]
     Input(#[from] accord_core::Error),
+    /// The register refused a request or could not be used.
+    #[error("{0}")]
+    Register(#[from] accord_register::Error),
     /// Output could not be written.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
