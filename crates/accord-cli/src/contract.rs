@@ -5,107 +5,121 @@
 
 use accord_eval::{Decision, FigureValue};
 use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
-/// A decision as the contract writes it.
+/// A decision as the contract writes it, borrowing from the decision (a
+/// batch writes one per file: no copies of its strings).
 #[derive(Debug, Serialize)]
-pub struct DecisionJson {
-    application: String,
+pub struct DecisionJson<'a> {
+    application: &'a str,
     as_of: String,
     outcome: &'static str,
-    agreement: Option<String>,
-    ruleset: String,
-    home_body: String,
-    host_body: String,
-    discipline: String,
-    reason: String,
-    criteria: Vec<CriterionJson>,
-    measures: Vec<ItemJson>,
-    missing: Vec<String>,
-    grants: Option<GrantJson>,
-    requirements: Vec<ItemJson>,
+    agreement: Option<&'a str>,
+    ruleset: &'a str,
+    home_body: &'a str,
+    host_body: &'a str,
+    discipline: &'a str,
+    reason: &'a str,
+    criteria: Vec<CriterionJson<'a>>,
+    measures: Vec<ItemJson<'a>>,
+    missing: &'a [String],
+    grants: Option<GrantJson<'a>>,
+    requirements: Vec<ItemJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_outcome: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct CriterionJson {
-    clause: String,
-    title: String,
+struct CriterionJson<'a> {
+    clause: &'a str,
+    title: &'a str,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    measure: Option<String>,
-    detail: String,
-    figures: Map<String, Value>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    missing: Vec<String>,
+    measure: Option<&'a str>,
+    detail: &'a str,
+    figures: Figures<'a>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    missing: &'a [String],
+}
+
+/// Figures as a JSON object, keys in sorted order.
+#[derive(Debug)]
+struct Figures<'a>(&'a [accord_eval::Figure]);
+
+impl Serialize for Figures<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut sorted: Vec<&accord_eval::Figure> = self.0.iter().collect();
+        sorted.sort_by_key(|f| f.name);
+        let mut map = serializer.serialize_map(Some(sorted.len()))?;
+        for f in sorted {
+            map.serialize_entry(f.name, &figure(&f.value))?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Debug, Serialize)]
-struct ItemJson {
-    id: String,
-    clause: String,
-    description: String,
+struct ItemJson<'a> {
+    id: &'a str,
+    clause: &'a str,
+    description: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct GrantJson {
-    body: String,
-    credential: String,
+struct GrantJson<'a> {
+    body: &'a str,
+    credential: &'a str,
     provisional: bool,
 }
 
-impl From<&Decision> for DecisionJson {
-    fn from(d: &Decision) -> DecisionJson {
+impl<'a> From<&'a Decision> for DecisionJson<'a> {
+    fn from(d: &'a Decision) -> DecisionJson<'a> {
         DecisionJson {
-            application: d.application.clone(),
+            application: &d.application,
             as_of: d.as_of.to_string(),
             outcome: d.outcome.as_str(),
-            agreement: d.agreement.clone(),
-            ruleset: d.ruleset.to_string(),
-            home_body: d.home_body.clone(),
-            host_body: d.host_body.clone(),
-            discipline: d.discipline.clone(),
-            reason: d.reason.clone(),
+            agreement: d.agreement.as_deref(),
+            ruleset: d.ruleset.as_str(),
+            home_body: &d.home_body,
+            host_body: &d.host_body,
+            discipline: &d.discipline,
+            reason: &d.reason,
             criteria: d
                 .criteria
                 .iter()
                 .map(|c| CriterionJson {
-                    clause: c.clause.clone(),
-                    title: c.title.clone(),
+                    clause: &c.clause,
+                    title: &c.title,
                     status: c.status.as_str(),
-                    measure: c.measure.clone(),
-                    detail: c.detail.clone(),
-                    figures: c
-                        .figures
-                        .iter()
-                        .map(|f| (f.name.to_owned(), figure(&f.value)))
-                        .collect(),
-                    missing: c.missing.clone(),
+                    measure: c.measure.as_deref(),
+                    detail: &c.detail,
+                    figures: Figures(&c.figures),
+                    missing: &c.missing,
                 })
                 .collect(),
             measures: d
                 .measures
                 .iter()
                 .map(|m| ItemJson {
-                    id: m.id.clone(),
-                    clause: m.clause.clone(),
-                    description: m.description.clone(),
+                    id: &m.id,
+                    clause: &m.clause,
+                    description: &m.description,
                 })
                 .collect(),
-            missing: d.missing.clone(),
+            missing: &d.missing,
             grants: d.grant.as_ref().map(|g| GrantJson {
-                body: g.body.clone(),
-                credential: g.credential.clone(),
+                body: &g.body,
+                credential: &g.credential,
                 provisional: g.provisional,
             }),
             requirements: d
                 .requirements
                 .iter()
                 .map(|r| ItemJson {
-                    id: r.id.clone(),
-                    clause: r.clause.clone(),
-                    description: r.description.clone(),
+                    id: &r.id,
+                    clause: &r.clause,
+                    description: &r.description,
                 })
                 .collect(),
             previous_outcome: None,
@@ -113,9 +127,9 @@ impl From<&Decision> for DecisionJson {
     }
 }
 
-impl DecisionJson {
+impl DecisionJson<'_> {
     /// Marks a decision whose outcome differs from an earlier run's.
-    pub fn with_previous_outcome(mut self, previous: Option<String>) -> DecisionJson {
+    pub fn with_previous_outcome(mut self, previous: Option<String>) -> Self {
         self.previous_outcome = previous;
         self
     }

@@ -55,8 +55,8 @@ struct ImpactJson<'a> {
     outcome_after: &'static str,
     changed_clauses: Vec<String>,
     clauses: Vec<ClauseChange>,
-    before: DecisionJson,
-    after: DecisionJson,
+    before: DecisionJson<'a>,
+    after: DecisionJson<'a>,
 }
 
 /// Counts for the text report.
