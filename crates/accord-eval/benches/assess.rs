@@ -13,6 +13,11 @@ use accord_core::source::Format;
 use accord_core::{load_dir, Application};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+/// The allocator the `accord` binary ships with (see accord-cli's main.rs),
+/// so that the figures are those of the real tool; the baseline uses it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const APPLICATION: &str = include_str!("../../../fixtures/examples/spec-example.yaml");
 
 fn bench(c: &mut Criterion) {
