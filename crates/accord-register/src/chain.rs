@@ -74,17 +74,27 @@ pub struct Break {
     pub reason: String,
 }
 
-/// Checks entries given in stored order against the chain rule and the
-/// recorded head (`(seq, hash)` of the last entry written, kept apart so
-/// that deleting the newest entries is found too). The first break wins.
-pub fn verify<'a>(
-    entries: impl IntoIterator<Item = &'a Entry>,
-    head: Option<(i64, &str)>,
-) -> Result<u64, Break> {
-    let mut previous_hash = GENESIS.to_owned();
-    let mut expected_seq = 1i64;
-    let mut count = 0u64;
-    for e in entries {
+/// Checks entries one at a time, in stored order, against the chain rule:
+/// memory stays constant however long the ledger is.
+#[derive(Debug)]
+pub struct Verifier {
+    previous_hash: String,
+    expected_seq: i64,
+}
+
+impl Default for Verifier {
+    fn default() -> Verifier {
+        Verifier {
+            previous_hash: GENESIS.to_owned(),
+            expected_seq: 1,
+        }
+    }
+}
+
+impl Verifier {
+    /// Checks the next entry.
+    pub fn push(&mut self, e: &Entry) -> Result<(), Break> {
+        let expected_seq = self.expected_seq;
         if e.seq != expected_seq {
             return Err(Break {
                 seq: e.seq,
@@ -105,7 +115,7 @@ pub fn verify<'a>(
                 reason: format!("entry {} was altered: its content does not match its hash", e.seq),
             });
         }
-        if e.prev_hash != previous_hash {
+        if e.prev_hash != self.previous_hash {
             return Err(Break {
                 seq: e.seq,
                 reason: format!(
@@ -115,24 +125,42 @@ pub fn verify<'a>(
                 ),
             });
         }
-        previous_hash = e.hash.clone();
-        expected_seq += 1;
-        count += 1;
+        self.previous_hash.clone_from(&e.hash);
+        self.expected_seq += 1;
+        Ok(())
     }
-    let last = expected_seq - 1;
-    match head {
-        Some((seq, hash)) if seq != last || hash != previous_hash => Err(Break {
-            seq: last + 1,
-            reason: format!(
-                "the ledger ends at entry {last} but entry {seq} was recorded last: entries were deleted from the end or the head was altered"
-            ),
-        }),
-        None if last > 0 => Err(Break {
-            seq: 1,
-            reason: "the ledger has entries but no recorded head".into(),
-        }),
-        _ => Ok(count),
+
+    /// Checks the end of the ledger against the recorded head (`(seq, hash)`
+    /// of the last entry written, kept apart so that deleting the newest
+    /// entries is found too). Returns the number of entries.
+    pub fn finish(self, head: Option<(i64, &str)>) -> Result<u64, Break> {
+        let last = self.expected_seq - 1;
+        match head {
+            Some((seq, hash)) if seq != last || hash != self.previous_hash => Err(Break {
+                seq: last + 1,
+                reason: format!(
+                    "the ledger ends at entry {last} but entry {seq} was recorded last: entries were deleted from the end or the head was altered"
+                ),
+            }),
+            None if last > 0 => Err(Break {
+                seq: 1,
+                reason: "the ledger has entries but no recorded head".into(),
+            }),
+            _ => Ok(u64::try_from(last).unwrap_or_default()),
+        }
     }
+}
+
+/// Checks a whole ledger given in stored order; the first break wins.
+pub fn verify<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+    head: Option<(i64, &str)>,
+) -> Result<u64, Break> {
+    let mut verifier = Verifier::default();
+    for e in entries {
+        verifier.push(e)?;
+    }
+    verifier.finish(head)
 }
 
 #[cfg(test)]

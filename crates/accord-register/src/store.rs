@@ -310,6 +310,21 @@ impl Register {
             source,
         };
         let tx = self.write()?;
+        // Checked again inside the write transaction: another process may
+        // have decided the case since it was read.
+        let closed: Option<String> = tx
+            .query_row(
+                "SELECT closed_on FROM cases WHERE id = ?1",
+                [&entry.case_id],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        if let Some(closed) = closed {
+            return Err(Error::Refused(format!(
+                "case `{}` was already decided (closed on {closed})",
+                entry.case_id
+            )));
+        }
         let appended = append(&tx, entry).map_err(db)?;
         let version = entry.version.unwrap_or_default();
         event(

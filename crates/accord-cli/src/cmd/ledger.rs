@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use accord_core::{load_dir, Date};
-use accord_register::chain::{self, Entry};
+use accord_register::chain;
 use accord_register::{clock, Register};
 
 use crate::cli::{LedgerArgs, LedgerCommand};
@@ -36,51 +36,42 @@ pub fn run(args: &LedgerArgs) -> Result<ExitCode, CliError> {
 
 fn verify(register: &Register) -> Result<ExitCode, CliError> {
     // Streams the entries through the chain check, and checks that each
-    // stored input still hashes to the sha256 its entry recorded.
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut first_bad_input: Option<(i64, String)> = None;
+    // stored input still hashes to the sha256 its entry recorded; the first
+    // entry at fault, by sequence, is named.
+    let mut verifier = chain::Verifier::default();
+    let mut first: Option<String> = None;
     register.scan(None, |entry| {
-        if first_bad_input.is_none() {
-            match register.input(&entry.input_sha256)? {
-                Some(input) if chain::sha256_hex(&input.bytes) == entry.input_sha256 => {}
-                Some(_) => {
-                    first_bad_input = Some((
-                        entry.seq,
-                        format!("entry {}: its stored input was altered", entry.seq),
-                    ))
-                }
-                None => {
-                    first_bad_input = Some((
-                        entry.seq,
-                        format!("entry {}: its stored input is missing", entry.seq),
-                    ))
-                }
-            }
+        if first.is_some() {
+            return Ok(());
         }
-        entries.push(entry);
+        if let Err(b) = verifier.push(&entry) {
+            first = Some(b.reason);
+            return Ok(());
+        }
+        match register.input(&entry.input_sha256)? {
+            Some(input) if chain::sha256_hex(&input.bytes) == entry.input_sha256 => {}
+            Some(_) => first = Some(format!("entry {}: its stored input was altered", entry.seq)),
+            None => first = Some(format!("entry {}: its stored input is missing", entry.seq)),
+        }
         Ok(())
     })?;
     let head = register.head()?;
-    let result = chain::verify(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())));
-    let chain_break = result.as_ref().err().map(|b| (b.seq, b.reason.clone()));
-    let first = match (chain_break, first_bad_input) {
-        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
-        (a, b) => a.or(b),
+    let result = match first {
+        Some(reason) => Err(reason),
+        None => verifier
+            .finish(head.as_ref().map(|(s, h)| (*s, h.as_str())))
+            .map_err(|b| b.reason),
     };
-    match (first, result) {
-        (None, Ok(count)) => {
+    match result {
+        Ok(count) => {
             let head = head
                 .map(|(s, h)| format!(", head entry {s} {h}"))
                 .unwrap_or_default();
             super::print(&format!("ledger intact: {count} entries{head}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
-        (Some((_, reason)), _) => {
+        Err(reason) => {
             eprintln!("accord: ledger broken: {reason}");
-            Ok(ExitCode::from(1))
-        }
-        (None, Err(b)) => {
-            eprintln!("accord: ledger broken: {}", b.reason);
             Ok(ExitCode::from(1))
         }
     }
