@@ -137,7 +137,7 @@ pub(crate) fn evaluate(context: &Context<'_>, clause: &Clause, criterion: &Crite
     };
     CriterionResult {
         clause: clause.clause.clone(),
-        title: clause.title.to_string(),
+        title: clause.title.as_str().to_owned(),
         status: outcome.status,
         measure: outcome.measure,
         detail: outcome.detail,

@@ -153,7 +153,7 @@ fn decide(agreement: &Agreement, decision: &mut Decision, out_of_scope: bool) {
         .map(|r| RequirementAttached {
             id: r.id.clone(),
             clause: r.clause.clone(),
-            description: r.description.to_string(),
+            description: r.description.as_str().to_owned(),
         })
         .collect();
 }
@@ -197,7 +197,7 @@ fn measures(agreement: &Agreement, criteria: &[CriterionResult]) -> Vec<MeasureR
             out.push(MeasureRequired {
                 id: measure.id.clone(),
                 clause: measure.clause.clone(),
-                description: measure.description.to_string(),
+                description: measure.description.as_str().to_owned(),
             });
         }
     }
