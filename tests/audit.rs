@@ -315,3 +315,44 @@ fn a_malformed_rule_test_names_file_line_and_field() {
     assert!(stderr.contains("bad.yaml:5:"), "{stderr}");
     assert!(stderr.contains("tests[0].expect"), "{stderr}");
 }
+
+#[test]
+fn impact_counts_a_measure_dropped_as_a_clause_change() {
+    // New rules: 6 years of experience suffice outright (no M2 band left in use).
+    let rules = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("rules"), rules.path());
+    let agreement = rules.path().join("agreements/cse-pec-mra.yaml");
+    let text = std::fs::read_to_string(&agreement).unwrap();
+    let from = "      - id: experience_years\n        clause: \"3.3\"\n        title: Experience for expedited recognition\n        unit: years\n        periods:\n          - { from: 2025-07-01, value: 7 }";
+    assert!(text.contains(from));
+    std::fs::write(
+        &agreement,
+        text.replace(from, &from.replace("value: 7", "value: 6")),
+    )
+    .unwrap();
+    // 2019-06-01 .. 2026-03-02: 2,467 days — M2 under 7 years, plainly met under 6.
+    let apps = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(root().join("rules/tests/applications/pec-civil.yaml")).unwrap();
+    let app = base.replace(
+        "  - employer: Contractor\n    role: Site engineer\n    from: 2017-08-01\n    to: 2019-12-31\n  - employer: Contractor\n    role: Project engineer\n    from: 2020-01-01\n",
+        "  - employer: Contractor\n    role: Project engineer\n    from: 2019-06-01\n",
+    );
+    assert_ne!(app, base);
+    std::fs::write(apps.path().join("a.yaml"), app).unwrap();
+    let (code, stdout, stderr) = run(&mut accord(&[
+        "impact",
+        "--old",
+        "rules",
+        "--new",
+        rules.path().to_str().unwrap(),
+        "--format",
+        "jsonl",
+        apps.path().to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let record: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(record["outcome_before"], "conditional");
+    assert_eq!(record["outcome_after"], "expedited");
+    assert_eq!(record["changed_clauses"], serde_json::json!(["3.3"]));
+    assert_eq!(record["clauses"][0]["before"]["measure"], "M2");
+}

@@ -147,10 +147,16 @@ fn assess_both(found: Found, old: &RuleSet, new: &RuleSet, as_of: Option<Date>) 
     }
 }
 
-/// Clauses whose status differs (or that one side evaluated and the other did not).
+/// Clauses whose status differs, or whose measure does (met either way, but
+/// with a compensation measure on one side only), or that one side
+/// evaluated and the other did not.
 fn changed_clauses(before: &Decision, after: &Decision) -> Vec<String> {
-    let status =
-        |d: &Decision, clause: &str| d.criteria.iter().find(|c| c.clause == clause).map(|c| c.status);
+    fn status<'d>(d: &'d Decision, clause: &str) -> Option<(accord_eval::Status, Option<&'d str>)> {
+        d.criteria
+            .iter()
+            .find(|c| c.clause == clause)
+            .map(|c| (c.status, c.measure.as_deref()))
+    }
     let mut clauses: Vec<&str> = before
         .criteria
         .iter()
