@@ -9,40 +9,17 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use support::{copy_dir, root, run};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod support;
 
 fn accord(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
     command.env_remove("ACCORD_RULES").current_dir(root()).args(args);
     command
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let output = command.output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 const BEFORE: &str = "fixtures/rulesets/before-amendment-1";

@@ -12,32 +12,18 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
+use support::{root, run};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod support;
 
 fn accord() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
     command.env_remove("ACCORD_RULES").arg("batch");
     command.arg("--rules").arg(root().join("rules"));
     command
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
 }
 
 fn corpus(count: usize, seed: u64) -> tempfile::TempDir {

@@ -9,14 +9,14 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::{copy_dir, root};
+
+mod support;
 
 fn accord() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
@@ -209,56 +209,50 @@ fn unknown_codes_are_input_errors_with_their_line() {
 
 #[test]
 fn wrong_types_and_values_are_named() {
-    assert_rejected(
-        "app.yaml",
-        &replaced("programme_years: 4", "programme_years: four"),
-        &[":19:", "degrees[0].programme_years: invalid type"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("programme_years: 4", "programme_years: 99999999999999999999999"),
-        &["degrees[0].programme_years"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("hours: 40", "hours: 1e400"),
-        &["cpd[0].hours"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("hours: 40", "hours: -4"),
-        &["cpd[0].hours: hours must be above zero"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("applied_on: 2025-09-15", "applied_on: 2025-02-30"),
-        &[":2:", "applied_on: invalid date `2025-02-30`"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("    to: 2021-08-31", "    to: 2017-08-31"),
-        &["experience[0].to: period ends (2017-08-31) before it starts"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("    to: 2021-08-31", "    to: 2021-08-31\n    fte: 0.333"),
-        &["experience[0].fte"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("    to: 2021-08-31", "    to: 2021-08-31\n    fte: 1.5"),
-        &["experience[0].fte"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("sanctions: []", "sanctions:"),
-        &["sanctions: a list is expected"],
-    );
-    assert_rejected(
-        "app.yaml",
-        &replaced("  name: Ayesha Khan\n", ""),
-        &["applicant: missing field `name`"],
-    );
+    // (text of the example, its replacement, what the error must contain)
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "programme_years: 4",
+            "programme_years: four",
+            &[":19:", "degrees[0].programme_years: invalid type"],
+        ),
+        (
+            "programme_years: 4",
+            "programme_years: 99999999999999999999999",
+            &["degrees[0].programme_years"],
+        ),
+        ("hours: 40", "hours: 1e400", &["cpd[0].hours"]),
+        (
+            "hours: 40",
+            "hours: -4",
+            &["cpd[0].hours: hours must be above zero"],
+        ),
+        (
+            "applied_on: 2025-09-15",
+            "applied_on: 2025-02-30",
+            &[":2:", "applied_on: invalid date `2025-02-30`"],
+        ),
+        (
+            "    to: 2021-08-31",
+            "    to: 2017-08-31",
+            &["experience[0].to: period ends (2017-08-31) before it starts"],
+        ),
+        (
+            "    to: 2021-08-31",
+            "    to: 2021-08-31\n    fte: 0.333",
+            &["experience[0].fte"],
+        ),
+        (
+            "    to: 2021-08-31",
+            "    to: 2021-08-31\n    fte: 1.5",
+            &["experience[0].fte"],
+        ),
+        ("sanctions: []", "sanctions:", &["sanctions: a list is expected"]),
+        ("  name: Ayesha Khan\n", "", &["applicant: missing field `name`"]),
+    ];
+    for (from, to, parts) in cases {
+        assert_rejected("app.yaml", &replaced(from, to), parts);
+    }
 }
 
 #[test]
@@ -318,18 +312,6 @@ fn check_edited(file: &str, from: &str, to: &str) -> (i32, String) {
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).into_iter().flatten().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).unwrap_or_else(|e| unreachable!("{e}"));
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| unreachable!("{e}"));
-        }
-    }
 }
 
 #[test]

@@ -18,6 +18,9 @@ use std::process::Command;
 use accord_core::source::{self, Format};
 use serde::Deserialize;
 use serde_json::Value;
+use support::root;
+
+mod support;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,10 +44,6 @@ struct Grant {
     body: String,
     credential: String,
     provisional: bool,
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn cases() -> Vec<PathBuf> {

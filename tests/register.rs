@@ -11,14 +11,13 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
+use support::root;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod support;
 
 struct Db {
     dir: tempfile::TempDir,
@@ -46,12 +45,7 @@ impl Db {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = self.accord(args).output().unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
+        support::run(&mut self.accord(args))
     }
 
     fn ok(&self, args: &[&str]) -> String {
