@@ -209,13 +209,24 @@ impl Application {
 
     /// Reads and parses the application file at `file`.
     pub fn read(file: &Path, rules: &RuleSet) -> Result<Application, Error> {
+        let bytes = std::fs::read(file).map_err(|source| Error::Io {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        Application::from_bytes(file, bytes, rules)
+    }
+
+    /// Parses an application file's bytes, already read (a register's
+    /// stored input, a batch that keeps them): `file`'s extension gives the
+    /// format, and errors name it.
+    pub fn from_bytes(file: &Path, bytes: Vec<u8>, rules: &RuleSet) -> Result<Application, Error> {
         let format = Format::of_path(file).ok_or_else(|| Error::Input {
             file: file.to_path_buf(),
             position: None,
             path: ".".into(),
             message: "unknown file type: expected `.yaml`, `.yml` or `.json`".into(),
         })?;
-        let text = crate::rules::read_text(file)?;
+        let text = crate::rules::text_of(file, bytes)?;
         Application::parse(file, format, &text, rules)
     }
 

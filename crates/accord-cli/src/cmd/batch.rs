@@ -219,18 +219,17 @@ fn process(
         },
         Found::File(path) => {
             let file = path.display().to_string();
-            let decided = if keep_input {
-                std::fs::read(&path)
-                    .map_err(|source| accord_core::Error::Io {
-                        file: path.clone(),
-                        source,
-                    })
-                    .and_then(|bytes| {
-                        super::decide_bytes(rules, &path, bytes.clone(), as_of).map(|d| (d, Some(bytes)))
-                    })
-            } else {
-                super::decide_file(rules, &path, as_of).map(|d| (d, None))
-            };
+            // Read here rather than in decide_file so that a recording run
+            // keeps the exact bytes it decided.
+            let decided = std::fs::read(&path)
+                .map_err(|source| accord_core::Error::Io {
+                    file: path.clone(),
+                    source,
+                })
+                .and_then(|bytes| {
+                    let input = keep_input.then(|| bytes.clone());
+                    super::decide_bytes(rules, &path, bytes, as_of).map(|d| (d, input))
+                });
             match decided {
                 Ok((decision, input)) => {
                     let record = format.decision(&file, &decision);

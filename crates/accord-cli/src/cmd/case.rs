@@ -199,7 +199,7 @@ fn read(rules: &RuleSet, file: &Path) -> Result<(accord_core::Application, Input
         file: file.to_path_buf(),
         source,
     })?;
-    let application = super::parse_bytes(rules, file, bytes.clone())?;
+    let application = accord_core::Application::from_bytes(file, bytes.clone(), rules)?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

@@ -51,25 +51,9 @@ pub fn decide_bytes(
     bytes: Vec<u8>,
     as_of: Option<accord_core::Date>,
 ) -> Result<accord_eval::Decision, accord_core::Error> {
-    let application = parse_bytes(rules, name, bytes)?;
+    let application = accord_core::Application::from_bytes(name, bytes, rules)?;
     let as_of = as_of.unwrap_or(application.applied_on);
     Ok(accord_eval::assess(rules, &application, as_of.get()))
-}
-
-/// Parses application bytes, `name` giving the format and the file named in errors.
-pub fn parse_bytes(
-    rules: &accord_core::RuleSet,
-    name: &std::path::Path,
-    bytes: Vec<u8>,
-) -> Result<accord_core::Application, accord_core::Error> {
-    let format = accord_core::source::Format::of_path(name).ok_or_else(|| accord_core::Error::Input {
-        file: name.to_path_buf(),
-        position: None,
-        path: ".".into(),
-        message: "unknown file type: expected `.yaml`, `.yml` or `.json`".into(),
-    })?;
-    let text = accord_core::rules::text_of(name, bytes)?;
-    accord_core::Application::parse(name, format, &text, rules)
 }
 
 /// Writes `text` to stdout whole; a closed pipe (`accord ... | head`) is not an error.
