@@ -476,3 +476,42 @@ fn the_schema_is_versioned() {
     assert_eq!(code, 1);
     assert!(stderr.contains("schema version 7 is newer"), "{stderr}");
 }
+
+#[test]
+fn a_recorded_batch_with_compare_stores_the_plain_decision() {
+    let db = Db::new();
+    accord_corpus::write_corpus(&db.dir.path().join("apps"), 60, 12).unwrap();
+    db.ok(&[
+        "batch",
+        "--as-of",
+        "2025-09-01",
+        "--output",
+        "before.jsonl",
+        "apps",
+    ]);
+    // Re-run on another date, recording: many outcomes change, so many JSONL
+    // records carry `previous_outcome`; the ledger must hold the decision alone.
+    let (code, stdout, stderr) = db.run(&[
+        "batch",
+        "--record",
+        "--as-of",
+        "2026-09-01",
+        "--compare",
+        "before.jsonl",
+        "apps",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("\"previous_outcome\""),
+        "the dates change some outcomes"
+    );
+    let exported = db.ok(&["ledger", "export"]);
+    assert!(!exported.contains("previous_outcome"), "{exported}");
+    let replay = db.ok(&[
+        "ledger",
+        "replay",
+        "--rules",
+        root().join("rules").to_str().unwrap(),
+    ]);
+    assert!(replay.contains("confirmed 60"), "{replay}");
+}

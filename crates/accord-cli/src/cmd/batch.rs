@@ -141,6 +141,15 @@ impl Formatter<'_> {
         (previous != decision.outcome.as_str()).then(|| previous.clone())
     }
 
+    /// The decision contract alone, as one line, for the ledger: the JSONL
+    /// record itself unless it carries a `previous_outcome`.
+    fn contract_line(&self, decision: &Decision, record: &Record) -> String {
+        match record {
+            Record::Json(line) if self.changed(decision).is_none() => line.clone(),
+            _ => DecisionJson::from(decision).to_line(),
+        }
+    }
+
     fn decision(&self, file: &str, decision: &Decision) -> Record {
         let changed = self.changed(decision);
         match self.format {
@@ -305,7 +314,7 @@ impl<'a> State<'a> {
                     self.count(&decision, format);
                     self.ids.record(&decision.application, position);
                     if let (Some(ledger), Some(bytes)) = (self.ledger.as_mut(), input) {
-                        ledger.push(&file, &decision, &record, bytes)?;
+                        ledger.push(&file, &decision, format.contract_line(&decision, &record), bytes)?;
                     }
                     record
                 }
@@ -510,14 +519,9 @@ impl Ledger {
         &mut self,
         file: &str,
         decision: &Decision,
-        record: &Record,
+        json: String,
         bytes: Vec<u8>,
     ) -> Result<(), CliError> {
-        // The contract decision alone (a JSONL record may carry `previous_outcome`).
-        let json = match record {
-            Record::Json(line) if !line.contains("\"previous_outcome\"") => line.clone(),
-            _ => DecisionJson::from(decision).to_line(),
-        };
         let name = Path::new(file)
             .file_name()
             .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
