@@ -82,6 +82,23 @@ pub struct NewVersion<'a> {
     pub input: &'a Input,
 }
 
+/// Turns SQLite's errors into the register's, naming the database file.
+/// The closure owns its copy of the path, so it can be used while a
+/// transaction borrows the register.
+fn database_error(path: &str) -> impl Fn(rusqlite::Error) -> Error {
+    let path = path.to_owned();
+    move |source| Error::Database {
+        path: path.clone(),
+        source,
+    }
+}
+
+fn no_case(id: &str) -> Error {
+    Error::Refused(format!(
+        "no case `{id}` in the register: open it with `accord case open`"
+    ))
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
@@ -99,19 +116,16 @@ impl Register {
     /// Opens (creating and migrating as needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Register, Error> {
         let name = path.display().to_string();
-        let db = |source| Error::Database {
-            path: name.clone(),
-            source,
-        };
-        let connection = Connection::open(path).map_err(db)?;
-        connection.busy_timeout(Duration::from_secs(60)).map_err(db)?;
+        let db = database_error(&name);
+        let connection = Connection::open(path).map_err(&db)?;
+        connection.busy_timeout(Duration::from_secs(60)).map_err(&db)?;
         // WAL lets readers go on while one process writes.
         let _: String = connection
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(db)?;
+            .map_err(&db)?;
         connection
             .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
-            .map_err(db)?;
+            .map_err(&db)?;
         let mut register = Register {
             connection,
             path: name,
@@ -121,28 +135,21 @@ impl Register {
     }
 
     fn db(&self, source: rusqlite::Error) -> Error {
-        Error::Database {
-            path: self.path.clone(),
-            source,
-        }
+        database_error(&self.path)(source)
     }
 
     fn migrate(&mut self) -> Result<(), Error> {
-        let path = self.path.clone();
-        let db = |source| Error::Database {
-            path: path.clone(),
-            source,
-        };
+        let db = database_error(&self.path);
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db)?;
+            .map_err(&db)?;
         let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(db)?;
+            .map_err(&db)?;
         if version > SCHEMA_VERSION {
             return Err(Error::NewerSchema {
-                path,
+                path: self.path.clone(),
                 found: version,
                 supported: SCHEMA_VERSION,
             });
@@ -152,18 +159,17 @@ impl Register {
             .enumerate()
             .skip(usize::try_from(version).unwrap_or(0))
         {
-            tx.execute_batch(migration).map_err(db)?;
+            tx.execute_batch(migration).map_err(&db)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
-                .map_err(db)?;
+                .map_err(&db)?;
         }
-        tx.commit().map_err(db)
+        tx.commit().map_err(&db)
     }
 
     fn write(&mut self) -> Result<Transaction<'_>, Error> {
-        let path = self.path.clone();
         self.connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| Error::Database { path, source })
+            .map_err(database_error(&self.path))
     }
 
     /// The schema version of the open database.
@@ -181,11 +187,7 @@ impl Register {
         host: &str,
         first: &NewVersion<'_>,
     ) -> Result<(), Error> {
-        let path = self.path.clone();
-        let db = |source| Error::Database {
-            path: path.clone(),
-            source,
-        };
+        let db = database_error(&self.path);
         let tx = self.write()?;
         let existing: Option<String> = tx
             .query_row(
@@ -194,7 +196,7 @@ impl Register {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(db)?;
+            .map_err(&db)?;
         if let Some(received) = existing {
             return Err(Error::Refused(format!(
                 "case `{id}` is already open (received on {received}): a newer version is added with `accord case evidence`"
@@ -204,8 +206,8 @@ impl Register {
             "INSERT INTO cases (id, home_body, host_body) VALUES (?1, ?2, ?3)",
             params![id, home, host],
         )
-        .map_err(db)?;
-        insert_version(&tx, id, 1, first).map_err(db)?;
+        .map_err(&db)?;
+        insert_version(&tx, id, 1, first).map_err(&db)?;
         event(
             &tx,
             id,
@@ -213,8 +215,8 @@ impl Register {
             first.received_on,
             &format!("version 1 received ({})", first.input.name),
         )
-        .map_err(db)?;
-        tx.commit().map_err(db)
+        .map_err(&db)?;
+        tx.commit().map_err(&db)
     }
 
     /// Records the acknowledgement. Refused when already acknowledged or dated before receipt.
@@ -232,23 +234,19 @@ impl Register {
                 )));
             }
         }
-        let path = self.path.clone();
-        let db = |source| Error::Database {
-            path: path.clone(),
-            source,
-        };
+        let db = database_error(&self.path);
         let tx = self.write()?;
         let changed = tx
             .execute(
                 "UPDATE cases SET acknowledged_on = ?2 WHERE id = ?1 AND acknowledged_on IS NULL",
                 params![id, on.to_string()],
             )
-            .map_err(db)?;
+            .map_err(&db)?;
         if changed != 1 {
             return Err(Error::Refused(format!("case `{id}` was acknowledged meanwhile")));
         }
-        event(&tx, id, "acknowledged", on, "").map_err(db)?;
-        tx.commit().map_err(db)
+        event(&tx, id, "acknowledged", on, "").map_err(&db)?;
+        tx.commit().map_err(&db)
     }
 
     /// Adds a newer version. Refused for a closed case or a receipt date before the current version's.
@@ -269,13 +267,9 @@ impl Register {
             }
         }
         let number = current.map_or(1, |(n, _)| n + 1);
-        let path = self.path.clone();
-        let db = |source| Error::Database {
-            path: path.clone(),
-            source,
-        };
+        let db = database_error(&self.path);
         let tx = self.write()?;
-        insert_version(&tx, id, number, version).map_err(db)?;
+        insert_version(&tx, id, number, version).map_err(&db)?;
         event(
             &tx,
             id,
@@ -283,8 +277,8 @@ impl Register {
             version.received_on,
             &format!("version {number} received ({})", version.input.name),
         )
-        .map_err(db)?;
-        tx.commit().map_err(db)?;
+        .map_err(&db)?;
+        tx.commit().map_err(&db)?;
         Ok(number)
     }
 
@@ -297,35 +291,29 @@ impl Register {
         outcome: &str,
         closes: bool,
     ) -> Result<Entry, Error> {
-        let case = self.require(&entry.case_id)?;
-        if let Some(closed) = case.closed_on {
-            return Err(Error::Refused(format!(
-                "case `{}` was already decided (closed on {closed})",
-                entry.case_id
-            )));
-        }
-        let path = self.path.clone();
-        let db = |source| Error::Database {
-            path: path.clone(),
-            source,
-        };
+        let db = database_error(&self.path);
         let tx = self.write()?;
-        // Checked again inside the write transaction: another process may
-        // have decided the case since it was read.
-        let closed: Option<String> = tx
+        // Checked inside the write transaction, so that two processes
+        // cannot both decide the same case.
+        let closed: Option<Option<String>> = tx
             .query_row(
                 "SELECT closed_on FROM cases WHERE id = ?1",
                 [&entry.case_id],
                 |r| r.get(0),
             )
-            .map_err(db)?;
-        if let Some(closed) = closed {
-            return Err(Error::Refused(format!(
-                "case `{}` was already decided (closed on {closed})",
-                entry.case_id
-            )));
+            .optional()
+            .map_err(&db)?;
+        match closed {
+            None => return Err(no_case(&entry.case_id)),
+            Some(Some(closed)) => {
+                return Err(Error::Refused(format!(
+                    "case `{}` was already decided (closed on {closed})",
+                    entry.case_id
+                )))
+            }
+            Some(None) => {}
         }
-        let appended = append(&tx, entry).map_err(db)?;
+        let appended = append(&tx, entry).map_err(&db)?;
         let version = entry.version.unwrap_or_default();
         event(
             &tx,
@@ -337,40 +325,33 @@ impl Register {
                 appended.seq
             ),
         )
-        .map_err(db)?;
+        .map_err(&db)?;
         if closes {
             tx.execute(
                 "UPDATE cases SET closed_on = ?2, closing_outcome = ?3 WHERE id = ?1",
                 params![entry.case_id, on.to_string(), outcome],
             )
-            .map_err(db)?;
+            .map_err(&db)?;
         }
-        tx.commit().map_err(db)?;
+        tx.commit().map_err(&db)?;
         Ok(appended)
     }
 
     /// Appends decisions to the ledger in one transaction (a batch chunk).
     pub fn record(&mut self, entries: &[NewEntry]) -> Result<Vec<Entry>, Error> {
-        let path = self.path.clone();
-        let db = |source| Error::Database {
-            path: path.clone(),
-            source,
-        };
+        let db = database_error(&self.path);
         let tx = self.write()?;
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
-            out.push(append(&tx, entry).map_err(db)?);
+            out.push(append(&tx, entry).map_err(&db)?);
         }
-        tx.commit().map_err(db)?;
+        tx.commit().map_err(&db)?;
         Ok(out)
     }
 
-    fn require(&self, id: &str) -> Result<Case, Error> {
-        self.case(id)?.ok_or_else(|| {
-            Error::Refused(format!(
-                "no case `{id}` in the register: open it with `accord case open`"
-            ))
-        })
+    /// The case `id`, whole; refused when there is none.
+    pub fn require(&self, id: &str) -> Result<Case, Error> {
+        self.case(id)?.ok_or_else(|| no_case(id))
     }
 
     /// The case `id`, whole.

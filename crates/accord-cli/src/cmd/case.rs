@@ -78,11 +78,7 @@ pub fn run(args: &CaseArgs) -> Result<ExitCode, CliError> {
         CaseCommand::Assess { rules, id, as_of, on } => {
             let rules = load_dir(&rules.rules)?;
             let mut register = Register::open(&args.db.db)?;
-            let case = register.case(id)?.ok_or_else(|| {
-                refused(format!(
-                    "no case `{id}` in the register: open it with `accord case open`"
-                ))
-            })?;
+            let case = register.require(id)?;
             let version = case
                 .current()
                 .ok_or_else(|| refused(format!("case `{id}` has no version")))?;
@@ -126,9 +122,7 @@ pub fn run(args: &CaseArgs) -> Result<ExitCode, CliError> {
         } => {
             let rules = load_dir(&rules.rules)?;
             let register = Register::open(&args.db.db)?;
-            let case = register
-                .case(id)?
-                .ok_or_else(|| refused(format!("no case `{id}` in the register")))?;
+            let case = register.require(id)?;
             let today = as_of.map_or_else(today, Date::get);
             let clocks = clock::clocks(&case, &periods(&rules, &case));
             let text = match format {
