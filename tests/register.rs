@@ -305,7 +305,8 @@ fn ledger_verify_names_an_inserted_entry() {
     recorded(&db, 20);
     // A forged entry 21 that copies entry 20 but claims a better outcome.
     db.sql(
-        "INSERT INTO ledger SELECT 21, recorded_at, case_id, version, input_sha256, ruleset,
+        "INSERT INTO ledger (seq, recorded_at, case_id, version, input_sha256, ruleset, outcome, decision, prev_hash, hash)
+         SELECT 21, recorded_at, case_id, version, input_sha256, ruleset, 'expedited',
                 replace(decision, 'standard', 'expedited'), hash, hash FROM ledger WHERE seq = 20;
          UPDATE ledger_head SET seq = 21, hash = (SELECT hash FROM ledger WHERE seq = 21);",
     );
@@ -447,8 +448,14 @@ fn replay_confirms_every_decision_and_lists_what_other_rules_change() {
         assert!(other.contains(line.as_str()), "{line} not in {other}");
     }
 
-    // Tampering with a stored decision is an integrity failure under the same rules.
-    db.sql("UPDATE ledger SET decision = replace(decision, '\"as_of\"', '\"as_of\" ') WHERE seq = 3");
+    // Tampering with what a stored decision says is an integrity failure
+    // under the same rules; a field the contract gained since, or another
+    // layout of the same JSON, is not.
+    db.sql(
+        "UPDATE ledger SET decision = json_set(decision, '$.missing', json('[\"tampered\"]')) WHERE seq = 3;
+         UPDATE ledger SET decision = json_set(decision, '$.added_later', 'a new contract field') WHERE seq = 4;
+         UPDATE ledger SET decision = replace(decision, '\"as_of\":', '\"as_of\" :') WHERE seq = 5;",
+    );
     let (code, stdout, _) = db.run(&[
         "ledger",
         "replay",
@@ -457,7 +464,12 @@ fn replay_confirms_every_decision_and_lists_what_other_rules_change() {
     ]);
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("entry 3") && stdout.contains("INTEGRITY"),
+        stdout.contains("entry 3") && stdout.contains("INTEGRITY") && stdout.contains("missing differ"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("confirmed 399"), "{stdout}");
+    assert!(
+        !stdout.contains("entry 4") && !stdout.contains("entry 5"),
         "{stdout}"
     );
 }
@@ -470,7 +482,7 @@ fn the_schema_is_versioned() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     db.sql("PRAGMA user_version = 7");
     let (code, _, stderr) = db.run(&["ledger", "verify"]);
     assert_eq!(code, 1);

@@ -26,6 +26,7 @@ trap 'rm -rf "$work"' EXIT
 
 mask() {
   sed -E \
+    -e "s#$work#<work>#g" \
     -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<time>/g' \
     -e 's/"(elapsed_seconds|files_per_second)": [0-9.e+-]+/"\1": <n>/g' \
     -e 's/elapsed [0-9.]+ s, [0-9]+ files\/s/elapsed <n>/' \
@@ -47,8 +48,8 @@ rules=rules
 old=fixtures/rulesets/before-amendment-1
 for f in $(cd "$work/corpus" && find . -type f | sort); do
   name=$(echo "$f" | tr '/.' '__')
-  { "$bin" assess --rules "$rules" "$work/corpus/$f" 2>&1; echo "exit $?"; } >>"$out/assess-text" || true
-  { "$bin" assess --rules "$rules" --format json "$work/corpus/$f" 2>&1; echo "exit $?"; } >>"$out/assess-json" || true
+  { "$bin" assess --rules "$rules" "$work/corpus/$f" 2>&1; echo "exit $?"; } | mask >>"$out/assess-text" || true
+  { "$bin" assess --rules "$rules" --format json "$work/corpus/$f" 2>&1; echo "exit $?"; } | mask >>"$out/assess-json" || true
 done
 for f in fixtures/examples/spec-example.yaml fixtures/cases/*/application.yaml; do
   { echo "== $f"; "$bin" assess --rules "$rules" --as-of 2026-06-30 "$f" 2>&1; echo "exit $?"; } >>"$out/assess-fixtures" || true

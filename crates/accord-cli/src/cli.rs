@@ -297,6 +297,9 @@ pub struct CheckArgs {
     /// The rule set.
     #[command(flatten)]
     pub rules: RulesArg,
+    /// Output format: a summary, or every problem as a JSON array (for editors and CI).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Output formats of `assess`.

@@ -1,4 +1,4 @@
-//! Errors of the binary and the exit code each one means.
+//! What stops a command; every one of them exits 1.
 
 /// What stops a command.
 #[derive(Debug, thiserror::Error)]
@@ -6,6 +6,9 @@ pub enum CliError {
     /// An application or rule set that cannot be read or is invalid.
     #[error("{0}")]
     Input(#[from] accord_core::Error),
+    /// A file that cannot be decided.
+    #[error("{0}")]
+    Decide(#[from] accord_app::DecideError),
     /// The register refused a request or could not be used.
     #[error("{0}")]
     Register(#[from] accord_register::Error),
@@ -14,9 +17,24 @@ pub enum CliError {
     Output(#[from] std::io::Error),
 }
 
+impl From<accord_app::case::Error> for CliError {
+    fn from(err: accord_app::case::Error) -> CliError {
+        match err {
+            accord_app::case::Error::Input(e) => CliError::Input(e),
+            accord_app::case::Error::Decide(e) => CliError::Decide(e),
+            accord_app::case::Error::Register(e) => CliError::Register(e),
+        }
+    }
+}
+
 impl CliError {
-    /// 1 for bad input or failed output; usage errors (2) are clap's.
-    pub fn exit_code(&self) -> u8 {
-        1
+    /// The lines to print, each after `accord: `: a rule set's problems one a line.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            CliError::Input(accord_core::Error::Rules(diagnostics)) => {
+                diagnostics.0.iter().map(ToString::to_string).collect()
+            }
+            other => vec![other.to_string()],
+        }
     }
 }

@@ -1,22 +1,22 @@
 //! `accord`: assess engineers' applications for recognition under mutual
 //! recognition agreements written as data.
 //!
-//! The binary is glue: it parses arguments, reads files, formats output and
-//! turns the result into an exit code (0 done, 1 bad input, 2 usage error).
+//! The binary is glue: it parses arguments into typed options, calls one
+//! use case of accord-app, renders the result and turns it into an exit
+//! status ([`exit::Exit`]).
 
 mod cli;
 mod cmd;
-mod contract;
 mod error;
+mod exit;
 mod output;
-mod pipeline;
 mod render;
-mod summary;
-mod walk;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+
+use exit::Exit;
 
 /// mimalloc rather than the system allocator: batch workers allocate and
 /// free on different threads, and glibc's arena locks made a quarter of a
@@ -28,16 +28,22 @@ fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
         Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
+            let exit = if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
             let _ = err.print();
-            return ExitCode::from(code);
+            return exit.into();
         }
     };
     match cmd::run(args) {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("accord: {err}");
-            ExitCode::from(err.exit_code())
+            for line in err.lines() {
+                eprintln!("accord: {line}");
+            }
+            Exit::Failure.into()
         }
     }
 }

@@ -16,10 +16,20 @@ use crate::rules::model::SanctionStatus;
 use crate::rules::RuleSet;
 use crate::source::{self, FieldPath, Format};
 
-/// One engineer's request for recognition.
+/// One engineer's request for recognition, checked against a rule set.
+///
+/// There is no other way to make one than [`Application::parse`] (or
+/// [`Application::from_bytes`], [`Application::read`]): the fields are
+/// private and the type cannot be deserialised directly, so no caller — a
+/// batch, a register, an HTTP handler — can hold an application that has
+/// not passed its checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Application(Fields);
+
+/// The application file's fields, exactly as the contract names them.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Application {
+struct Fields {
     /// Identifier, unique within a batch.
     pub id: String,
     /// Date lodged: the assessment date unless overridden.
@@ -199,12 +209,67 @@ pub struct Sanction {
 impl Application {
     /// Parses `text` (in `format`) and checks it against `rules`; errors name `file`.
     pub fn parse(file: &Path, format: Format, text: &str, rules: &RuleSet) -> Result<Application, Error> {
-        let application: Application =
+        let fields: Fields =
             source::parse(format, text).map_err(|l| Error::from_located(file.to_path_buf(), l))?;
-        application
+        fields
             .check(rules)
             .map_err(|problem| problem.in_file(file.to_path_buf(), format, text))?;
-        Ok(application)
+        Ok(Application(fields))
+    }
+
+    /// The application's identifier.
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// The date it was lodged: the assessment date unless overridden.
+    pub fn applied_on(&self) -> Date {
+        self.0.applied_on
+    }
+
+    /// The applicant.
+    pub fn applicant(&self) -> &Applicant {
+        &self.0.applicant
+    }
+
+    /// The body holding the applicant's current registration.
+    pub fn home_body(&self) -> &str {
+        &self.0.home_body
+    }
+
+    /// The body recognition is sought from.
+    pub fn host_body(&self) -> &str {
+        &self.0.host_body
+    }
+
+    /// The discipline of recognition.
+    pub fn discipline(&self) -> &str {
+        &self.0.discipline
+    }
+
+    /// Registrations held; `None` when not provided.
+    pub fn registrations(&self) -> Option<&[Registration]> {
+        self.0.registrations.as_deref()
+    }
+
+    /// Degrees held; `None` when not provided.
+    pub fn degrees(&self) -> Option<&[Degree]> {
+        self.0.degrees.as_deref()
+    }
+
+    /// Employment periods; `None` when not provided.
+    pub fn experience(&self) -> Option<&[Experience]> {
+        self.0.experience.as_deref()
+    }
+
+    /// CPD completed; `None` when not provided.
+    pub fn cpd(&self) -> Option<&[Cpd]> {
+        self.0.cpd.as_deref()
+    }
+
+    /// Disciplinary matters; `None` when not provided.
+    pub fn sanctions(&self) -> Option<&[Sanction]> {
+        self.0.sanctions.as_deref()
     }
 
     /// Reads and parses the application file at `file`.
@@ -229,10 +294,12 @@ impl Application {
         let text = crate::rules::text_of(file, bytes)?;
         Application::parse(file, format, &text, rules)
     }
+}
 
+impl Fields {
     /// Checks what the types cannot: codes the rule set defines, periods in
     /// order, FTE and hours in range. Reports the first problem.
-    pub fn check(&self, rules: &RuleSet) -> Result<(), Problem> {
+    fn check(&self, rules: &RuleSet) -> Result<(), Problem> {
         let root = FieldPath::root();
         let body = |path: FieldPath, code: &str| -> Result<(), Problem> {
             if rules.bodies().contains_key(code) {

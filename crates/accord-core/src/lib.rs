@@ -17,5 +17,5 @@ mod yaml;
 pub use application::Application;
 pub use date::Date;
 pub use decimal::Decimal;
-pub use error::{Error, Problem};
+pub use error::{Diagnostic, DiagnosticKind, Diagnostics, Error, Problem, Severity};
 pub use rules::{load_dir, RuleSet};

@@ -31,7 +31,7 @@ fn bench(c: &mut Criterion) {
         eprintln!("the example application does not parse");
         return;
     };
-    let as_of = application.applied_on.get();
+    let as_of = application.applied_on().get();
     let mut group = c.benchmark_group("one application");
     group.throughput(Throughput::Elements(1));
     group.bench_function("baseline: parse YAML", |b| {

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use chrono::NaiveDate;
 
 use accord_core::application::{Application, Degree, RegistrationStatus};
+use accord_core::rules::criterion::Branch;
 use accord_core::rules::model::{
     Agreement, Clause, CountedDays, Criterion, PeriodFilter, RecognisedEducation, SanctionStatus, Side,
 };
@@ -70,8 +71,8 @@ impl Context<'_> {
     /// The graduation date of clause 1.4: the earliest degree conferred on or before the assessment date.
     fn graduation(&self) -> Option<NaiveDate> {
         self.application
-            .degrees
-            .iter()
+            .degrees()
+            .into_iter()
             .flatten()
             .map(|d| d.graduated_on.get())
             .filter(|d| *d <= self.as_of)
@@ -79,14 +80,13 @@ impl Context<'_> {
     }
 
     fn home(&self) -> &str {
-        &self.application.home_body
+        self.application.home_body()
     }
 }
 
 /// A result under construction.
 struct Outcome {
-    status: Status,
-    branch: &'static str,
+    branch: Branch,
     measure: Option<String>,
     detail: String,
     figures: Vec<Figure>,
@@ -94,9 +94,8 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn new(status: Status, branch: &'static str, detail: String) -> Outcome {
+    fn new(branch: Branch, detail: String) -> Outcome {
         Outcome {
-            status,
             branch,
             measure: None,
             detail,
@@ -106,7 +105,7 @@ impl Outcome {
     }
 
     fn unknown(missing: &[&str], detail: String) -> Outcome {
-        let mut outcome = Outcome::new(Status::Unknown, "unknown", detail);
+        let mut outcome = Outcome::new(Branch::Unknown, detail);
         outcome.missing = missing.iter().map(|m| (*m).to_owned()).collect();
         outcome
     }
@@ -121,8 +120,13 @@ fn number(n: i64) -> FigureValue {
     FigureValue::Number(Decimal::from_int(n))
 }
 
-/// Evaluates `clause`'s criterion.
-pub(crate) fn evaluate(context: &Context<'_>, clause: &Clause, criterion: &Criterion) -> CriterionResult {
+/// Evaluates `clause`'s criterion; a gap in the rule set (a parameter with
+/// no value on the date) is an error naming what is missing.
+pub(crate) fn evaluate(
+    context: &Context<'_>,
+    clause: &Clause,
+    criterion: &Criterion,
+) -> Result<CriterionResult, String> {
     let outcome = match criterion {
         Criterion::Parties => parties(context),
         Criterion::InForce { from } => in_force(context, *from),
@@ -130,51 +134,38 @@ pub(crate) fn evaluate(context: &Context<'_>, clause: &Clause, criterion: &Crite
         Criterion::CurrentRegistration { credentials } => {
             current_registration(context, credentials.get(context.home()))
         }
-        Criterion::RecognisedEducation(rule) => guard(recognised_education(context, rule)),
-        Criterion::CountedDays(rule) => guard(counted_days(context, rule)),
-        Criterion::HoursInWindow { minimum, window } => guard(hours_in_window(context, minimum, window)),
-        Criterion::NoRecord { status, window } => guard(no_record(context, *status, window.as_deref())),
+        Criterion::RecognisedEducation(rule) => recognised_education(context, rule)?,
+        Criterion::CountedDays(rule) => counted_days(context, rule)?,
+        Criterion::HoursInWindow { minimum, window } => hours_in_window(context, minimum, window)?,
+        Criterion::NoRecord { status, window } => no_record(context, *status, window.as_deref())?,
     };
-    CriterionResult {
+    Ok(CriterionResult {
         clause: clause.clause.clone(),
         title: clause.title.as_str().to_owned(),
-        status: outcome.status,
+        status: Status::of(outcome.branch),
         measure: outcome.measure,
         detail: outcome.detail,
         figures: outcome.figures,
         missing: outcome.missing,
         branch: outcome.branch,
-    }
-}
-
-/// A parameter with no value on the date cannot be decided: unknown, not a crash.
-fn guard(result: Result<Outcome, String>) -> Outcome {
-    result.unwrap_or_else(|why| Outcome::new(Status::Unknown, "no_parameter", why))
+    })
 }
 
 fn parties(context: &Context<'_>) -> Outcome {
     let app = context.application;
     let parties = &context.agreement.parties;
-    let covered = parties.contains(&app.home_body)
-        && parties.contains(&app.host_body)
-        && app.home_body != app.host_body;
+    let (home, host) = (app.home_body(), app.host_body());
+    let covered = parties.iter().any(|p| p == home) && parties.iter().any(|p| p == host) && home != host;
     if covered {
         Outcome::new(
-            Status::Met,
-            "met",
-            format!(
-                "home body {} and host body {} are the two parties",
-                app.home_body, app.host_body
-            ),
+            Branch::Met,
+            format!("home body {home} and host body {host} are the two parties"),
         )
     } else {
         Outcome::new(
-            Status::NotMet,
-            "not_met",
+            Branch::NotMet,
             format!(
-                "{} → {} is not between the parties {}",
-                app.home_body,
-                app.host_body,
+                "{home} → {host} is not between the parties {}",
                 parties.join(" and ")
             ),
         )
@@ -183,13 +174,12 @@ fn parties(context: &Context<'_>) -> Outcome {
 
 fn in_force(context: &Context<'_>, from: Date) -> Outcome {
     let as_of = Date(context.as_of);
-    let (status, branch, relation) = if as_of >= from {
-        (Status::Met, "met", "on or after")
+    let (branch, relation) = if as_of >= from {
+        (Branch::Met, "on or after")
     } else {
-        (Status::NotMet, "not_met", "before")
+        (Branch::NotMet, "before")
     };
     Outcome::new(
-        status,
         branch,
         format!("assessment date {as_of} is {relation} the entry into force on {from}"),
     )
@@ -197,17 +187,12 @@ fn in_force(context: &Context<'_>, from: Date) -> Outcome {
 }
 
 fn disciplines(context: &Context<'_>, in_scope: &[String]) -> Outcome {
-    let discipline = &context.application.discipline;
-    if in_scope.contains(discipline) {
-        Outcome::new(
-            Status::Met,
-            "met",
-            format!("{discipline} is in the agreement's scope"),
-        )
+    let discipline = context.application.discipline();
+    if in_scope.iter().any(|d| d == discipline) {
+        Outcome::new(Branch::Met, format!("{discipline} is in the agreement's scope"))
     } else {
         Outcome::new(
-            Status::NotMet,
-            "not_met",
+            Branch::NotMet,
             format!(
                 "{discipline} is outside the agreement's scope ({})",
                 in_scope.join(", ")
@@ -218,7 +203,7 @@ fn disciplines(context: &Context<'_>, in_scope: &[String]) -> Outcome {
 
 fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>) -> Outcome {
     let home = context.home();
-    let Some(registrations) = &context.application.registrations else {
+    let Some(registrations) = context.application.registrations() else {
         return Outcome::unknown(&["registrations"], "registrations not provided".into());
     };
     let qualifying: &[String] = qualifying.map(Vec::as_slice).unwrap_or_default();
@@ -253,8 +238,7 @@ fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>)
                 None => String::new(),
             };
             return Outcome::new(
-                Status::Met,
-                "met",
+                Branch::Met,
                 format!("{name} active since {}{until}", registration.since),
             )
             .figure("credential", FigureValue::Text(registration.credential.clone()));
@@ -270,7 +254,7 @@ fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>)
             reasons.join("; ")
         )
     };
-    Outcome::new(Status::NotMet, "not_met", detail)
+    Outcome::new(Branch::NotMet, detail)
 }
 
 /// How one degree fares under clause 3.2's two routes.
@@ -328,8 +312,8 @@ fn examine_degree(
     let equivalent = match (&rule.equivalence, &degree.equivalence_assessment) {
         (Some(route), Some(assessment)) => {
             let wanted = match route.assessed_by {
-                Side::HomeBody => &context.application.home_body,
-                Side::HostBody => &context.application.host_body,
+                Side::HomeBody => context.application.home_body(),
+                Side::HostBody => context.application.host_body(),
             };
             match (&assessment.by, assessment.on) {
                 (Some(by), Some(on)) if by == wanted && on.get() <= context.as_of => {
@@ -369,7 +353,7 @@ fn examine_degree(
 }
 
 fn recognised_education(context: &Context<'_>, rule: &RecognisedEducation) -> Result<Outcome, String> {
-    let Some(degrees) = &context.application.degrees else {
+    let Some(degrees) = context.application.degrees() else {
         return Ok(Outcome::unknown(&["degrees"], "degrees not provided".into()));
     };
     let min_years = context.whole_years(&rule.min_programme_years)?;
@@ -381,7 +365,7 @@ fn recognised_education(context: &Context<'_>, rule: &RecognisedEducation) -> Re
         .iter()
         .find(|f| f.accredited && f.long_enough == Some(true))
     {
-        return Ok(Outcome::new(Status::Met, "met", f.note.clone()));
+        return Ok(Outcome::new(Branch::Met, f.note.clone()));
     }
     if let Some(f) = findings
         .iter()
@@ -394,8 +378,7 @@ fn recognised_education(context: &Context<'_>, rule: &RecognisedEducation) -> Re
         .find(|f| f.equivalent && f.long_enough == Some(true))
     {
         let mut outcome = Outcome::new(
-            Status::Met,
-            "met_with_measure",
+            Branch::MetWithMeasure,
             format!("{}; recognised under the equivalence route only", f.note),
         );
         outcome.measure = rule.equivalence.as_ref().map(|e| e.measure.clone());
@@ -410,7 +393,7 @@ fn recognised_education(context: &Context<'_>, rule: &RecognisedEducation) -> Re
             .collect::<Vec<_>>()
             .join("; ")
     };
-    Ok(Outcome::new(Status::NotMet, "not_met", detail))
+    Ok(Outcome::new(Branch::NotMet, detail))
 }
 
 fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, String> {
@@ -419,14 +402,14 @@ fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, St
         PeriodFilter::ResponsibleCharge => "responsible-charge days",
     };
     let app = context.application;
-    let (Some(experience), Some(graduation)) = (&app.experience, context.graduation()) else {
+    let (Some(experience), Some(graduation)) = (app.experience(), context.graduation()) else {
         let mut missing = Vec::new();
         let mut why = Vec::new();
         if context.graduation().is_none() {
             missing.push("degrees");
             why.push("no degree conferred on or before the assessment date is listed, so there is no graduation date to count from");
         }
-        if app.experience.is_none() {
+        if app.experience().is_none() {
             missing.push("experience");
             why.push("experience not provided");
         }
@@ -456,15 +439,14 @@ fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, St
             .figure("graduated_on", FigureValue::Date(Date(graduation)))
     };
     if counted >= required.saturating_mul(100) {
-        return Ok(figures(Outcome::new(Status::Met, "met", base)));
+        return Ok(figures(Outcome::new(Branch::Met, base)));
     }
     if let Some(band) = &rule.with_measure {
         let (band_years, band_days) = context.years_in_days(&band.minimum)?;
         let banded = |o: Outcome| o.figure("measure_days", number(band_days));
         if counted >= band_days.saturating_mul(100) {
             let mut outcome = Outcome::new(
-                Status::Met,
-                "met_with_measure",
+                Branch::MetWithMeasure,
                 format!(
                     "{base}; at least {} ({band_years} years) meets it with measure {}",
                     Decimal::from_int(band_days).grouped(),
@@ -481,18 +463,17 @@ fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, St
             Decimal::from_int(band_days).grouped(),
             band.measure
         );
-        return Ok(banded(figures(Outcome::new(Status::NotMet, "not_met", detail))));
+        return Ok(banded(figures(Outcome::new(Branch::NotMet, detail))));
     }
     let short = hundredths_to_decimal(required.saturating_mul(100) - counted);
     Ok(figures(Outcome::new(
-        Status::NotMet,
-        "not_met",
+        Branch::NotMet,
         format!("{base}: {} days short", short.grouped()),
     )))
 }
 
 fn hours_in_window(context: &Context<'_>, minimum: &str, window: &str) -> Result<Outcome, String> {
-    let Some(cpd) = &context.application.cpd else {
+    let Some(cpd) = context.application.cpd() else {
         return Ok(Outcome::unknown(&["cpd"], "CPD not provided".into()));
     };
     let required = context.parameter(minimum)?;
@@ -511,14 +492,10 @@ fn hours_in_window(context: &Context<'_>, minimum: &str, window: &str) -> Result
         Date(context.as_of)
     );
     let outcome = if hours >= required {
-        Outcome::new(Status::Met, "met", base)
+        Outcome::new(Branch::Met, base)
     } else {
         let short = required.saturating_sub(hours);
-        Outcome::new(
-            Status::NotMet,
-            "not_met",
-            format!("{base}: {} hours short", short.grouped()),
-        )
+        Outcome::new(Branch::NotMet, format!("{base}: {} hours short", short.grouped()))
     };
     Ok(outcome
         .figure("hours", FigureValue::Number(hours))
@@ -542,7 +519,7 @@ fn cited_amendment(context: &Context<'_>, id: &str) -> String {
 }
 
 fn no_record(context: &Context<'_>, status: SanctionStatus, window: Option<&str>) -> Result<Outcome, String> {
-    let Some(sanctions) = &context.application.sanctions else {
+    let Some(sanctions) = context.application.sanctions() else {
         return Ok(Outcome::unknown(&["sanctions"], "sanctions not provided".into()));
     };
     let start = match window {
@@ -570,8 +547,7 @@ fn no_record(context: &Context<'_>, status: SanctionStatus, window: Option<&str>
                 .map(|t| format!(" ({t})"))
                 .unwrap_or_default();
             Outcome::new(
-                Status::NotMet,
-                "not_met",
+                Branch::NotMet,
                 format!(
                     "a sanction {label} on {}{summary}, within the period {span}",
                     s.date
@@ -579,7 +555,7 @@ fn no_record(context: &Context<'_>, status: SanctionStatus, window: Option<&str>
             )
             .figure("sanction_date", FigureValue::Date(s.date))
         }
-        None => Outcome::new(Status::Met, "met", format!("no sanction {label} {span}")),
+        None => Outcome::new(Branch::Met, format!("no sanction {label} {span}")),
     };
     Ok(match start {
         Some(s) => outcome.figure("window_from", FigureValue::Date(Date(s))),

@@ -181,4 +181,48 @@ mod tests {
     fn window_ending_on_1_march_excludes_the_leap_day_three_years_back() {
         assert_eq!(window_start(d("2027-03-01"), 3), Some(d("2024-03-02")));
     }
+
+    use proptest::prelude::*;
+
+    /// Clause 1.4 read literally: every day from `start` to `end`, the FTE
+    /// of the spans covering it summed and capped at a full day.
+    fn day_by_day(spans: &[Span], start: NaiveDate, end: NaiveDate) -> i64 {
+        let mut total = 0;
+        let mut day = start;
+        while day <= end {
+            let covering: i64 = spans
+                .iter()
+                .filter(|s| s.from <= day && s.to.is_none_or(|to| day <= to))
+                .map(|s| s.fte)
+                .sum();
+            total += covering.min(100);
+            day = day.succ_opt().unwrap();
+        }
+        total
+    }
+
+    fn span() -> impl Strategy<Value = Span> {
+        (0i64..1500, proptest::option::of(0i64..400), 1i64..=100).prop_map(|(from, length, fte)| {
+            let base = d("2020-01-01");
+            let from = base + chrono::Duration::days(from);
+            Span {
+                from,
+                to: length.map(|l| from + chrono::Duration::days(l)),
+                fte,
+            }
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_sweep_counts_what_a_day_by_day_count_counts(
+            spans in proptest::collection::vec(span(), 0..6),
+            start in 0i64..1600,
+            length in 0i64..400,
+        ) {
+            let start = d("2020-01-01") + chrono::Duration::days(start);
+            let end = start + chrono::Duration::days(length);
+            prop_assert_eq!(counted_hundredths(spans.clone(), start, end), day_by_day(&spans, start, end));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The decision and its parts: what `assess` returns and every output format
 //! is built from. Plain data, ordered, with no I/O.
 
+use accord_core::rules::criterion::Branch;
 use accord_core::rules::model::Outcome;
 use accord_core::rules::Fingerprint;
 use accord_core::{Date, Decimal};
@@ -17,6 +18,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status a branch gives: met with or without a measure is met.
+    pub fn of(branch: Branch) -> Status {
+        match branch {
+            Branch::Met | Branch::MetWithMeasure => Status::Met,
+            Branch::NotMet => Status::NotMet,
+            Branch::Unknown => Status::Unknown,
+        }
+    }
+
     /// The contract's name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,8 +74,8 @@ pub struct CriterionResult {
     pub figures: Vec<Figure>,
     /// Evidence missing (contract field names), when unknown.
     pub missing: Vec<String>,
-    /// Which way the clause went, for rule-test coverage (e.g. `met`, `met_with_measure`, `not_met`).
-    pub branch: &'static str,
+    /// Which way the clause went, for rule-test coverage.
+    pub branch: Branch,
 }
 
 /// A compensation measure the decision requires.
@@ -110,6 +120,24 @@ pub struct ParameterUsed {
     pub period: usize,
     /// Value.
     pub value: Decimal,
+}
+
+/// A gap in the rule set met while evaluating: a parameter with no value on
+/// the assessment date, a window outside the calendar. Validation makes
+/// these impossible for a loaded rule set; should one slip through, it is
+/// an error beside the application's file, never an `unknown` that asks the
+/// applicant for evidence they cannot give.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the rule set cannot decide clause {clause} of agreement `{agreement}` on {as_of}: {problem}")]
+pub struct RuleGap {
+    /// The agreement.
+    pub agreement: String,
+    /// The clause being evaluated.
+    pub clause: String,
+    /// The assessment date.
+    pub as_of: Date,
+    /// What is missing from the rule set.
+    pub problem: String,
 }
 
 /// A decision on one application.

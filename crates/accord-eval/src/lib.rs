@@ -18,20 +18,21 @@ use chrono::NaiveDate;
 
 pub use decision::{
     CriterionResult, Decision, Figure, FigureValue, GrantMade, MeasureRequired, ParameterUsed,
-    RequirementAttached, Status,
+    RequirementAttached, RuleGap, Status,
 };
 
-/// Assesses `application` under `rules` on `as_of`.
-pub fn assess(rules: &RuleSet, application: &Application, as_of: NaiveDate) -> Decision {
+/// Assesses `application` under `rules` on `as_of`. The only error is a gap
+/// in the rule set itself, which validation rules out for a loaded set.
+pub fn assess(rules: &RuleSet, application: &Application, as_of: NaiveDate) -> Result<Decision, RuleGap> {
     let mut decision = Decision {
-        application: application.id.clone(),
+        application: application.id().to_owned(),
         as_of: Date(as_of),
         outcome: Outcome::Standard,
         agreement: None,
         ruleset: rules.fingerprint().clone(),
-        home_body: application.home_body.clone(),
-        host_body: application.host_body.clone(),
-        discipline: application.discipline.clone(),
+        home_body: application.home_body().to_owned(),
+        host_body: application.host_body().to_owned(),
+        discipline: application.discipline().to_owned(),
         criteria: Vec::new(),
         measures: Vec::new(),
         missing: Vec::new(),
@@ -41,12 +42,13 @@ pub fn assess(rules: &RuleSet, application: &Application, as_of: NaiveDate) -> D
         precedence_step: None,
         parameters: Vec::new(),
     };
-    let Some(agreement) = rules.agreement_between(&application.home_body, &application.host_body) else {
+    let Some(agreement) = rules.agreement_between(application.home_body(), application.host_body()) else {
         decision.reason = format!(
             "no agreement in the rule set covers {} → {}: the host body's standard route applies",
-            application.home_body, application.host_body
+            application.home_body(),
+            application.host_body()
         );
-        return decision;
+        return Ok(decision);
     };
     decision.agreement = Some(agreement.id.clone());
     let context = criteria::Context {
@@ -57,24 +59,17 @@ pub fn assess(rules: &RuleSet, application: &Application, as_of: NaiveDate) -> D
         used: RefCell::new(Vec::new()),
     };
     let mut results = Vec::with_capacity(agreement.clauses.len());
-    let in_scope = evaluate(&context, &mut results, is_scope);
+    // Scope criteria (Article 2) gate the rest: outside the scope, the
+    // criteria for expedited recognition are not evaluated.
+    let in_scope = evaluate(&context, &mut results, Criterion::is_scope)?;
     if in_scope {
-        evaluate(&context, &mut results, |c| !is_scope(c));
+        evaluate(&context, &mut results, |c| !c.is_scope())?;
     }
     results.sort_unstable_by_key(|(position, _)| *position);
     decision.criteria = results.into_iter().map(|(_, result)| result).collect();
     decision.parameters = context.used.into_inner();
     decide(agreement, &mut decision, !in_scope);
-    decision
-}
-
-/// Scope criteria (Article 2) gate the rest: outside the scope, the
-/// criteria for expedited recognition are not evaluated.
-fn is_scope(criterion: &Criterion) -> bool {
-    matches!(
-        criterion,
-        Criterion::Parties | Criterion::InForce { .. } | Criterion::Disciplines { .. }
-    )
+    Ok(decision)
 }
 
 /// Evaluates the clauses whose criterion passes `select`, in dependency
@@ -84,17 +79,22 @@ fn evaluate(
     context: &criteria::Context<'_>,
     out: &mut Vec<(usize, CriterionResult)>,
     select: impl Fn(&Criterion) -> bool,
-) -> bool {
+) -> Result<bool, RuleGap> {
     let mut all_met = true;
     for (position, clause) in context.agreement.evaluation_order() {
         let Some(criterion) = clause.criterion.as_ref().filter(|c| select(c)) else {
             continue;
         };
-        let result = criteria::evaluate(context, clause, criterion);
+        let result = criteria::evaluate(context, clause, criterion).map_err(|problem| RuleGap {
+            agreement: context.agreement.id.clone(),
+            clause: clause.clause.clone(),
+            as_of: Date(context.as_of),
+            problem,
+        })?;
         all_met &= result.status == Status::Met;
         out.push((position, result));
     }
-    all_met
+    Ok(all_met)
 }
 
 /// Applies the order of precedence, then lists measures, missing evidence,
@@ -216,4 +216,138 @@ fn missing(criteria: &[CriterionResult]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_core::load_dir;
+    use accord_core::rules::criterion::Branch;
+
+    fn bundled() -> RuleSet {
+        load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap()
+    }
+
+    /// A decision whose criteria took these branches, as `assess` would leave it before `decide`.
+    fn decided(rules: &RuleSet, branches: &[(&str, Branch, Option<&str>)], out_of_scope: bool) -> Decision {
+        let agreement = rules.agreements().first().unwrap();
+        let mut decision = Decision {
+            application: "T".into(),
+            as_of: Date::parse("2026-03-02").unwrap(),
+            outcome: Outcome::Standard,
+            agreement: Some(agreement.id.clone()),
+            ruleset: rules.fingerprint().clone(),
+            home_body: "PEC".into(),
+            host_body: "CSE".into(),
+            discipline: "civil".into(),
+            criteria: branches
+                .iter()
+                .map(|(clause, branch, measure)| CriterionResult {
+                    clause: (*clause).into(),
+                    title: String::new(),
+                    status: Status::of(*branch),
+                    measure: measure.map(str::to_owned),
+                    detail: String::new(),
+                    figures: Vec::new(),
+                    missing: if *branch == Branch::Unknown {
+                        vec!["cpd".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    branch: *branch,
+                })
+                .collect(),
+            measures: Vec::new(),
+            missing: Vec::new(),
+            grant: None,
+            requirements: Vec::new(),
+            reason: String::new(),
+            precedence_step: None,
+            parameters: Vec::new(),
+        };
+        decide(agreement, &mut decision, out_of_scope);
+        decision
+    }
+
+    #[test]
+    fn a_criterion_not_met_outranks_a_pending_investigation() {
+        let rules = bundled();
+        let d = decided(
+            &rules,
+            &[("3.5", Branch::NotMet, None), ("3.7", Branch::NotMet, None)],
+            false,
+        );
+        assert_eq!((d.outcome, d.precedence_step), (Outcome::Standard, Some(0)));
+        assert_eq!(d.reason, "clause 3.5, 3.7 not met");
+    }
+
+    #[test]
+    fn a_pending_investigation_outranks_missing_evidence() {
+        let rules = bundled();
+        let d = decided(
+            &rules,
+            &[("3.5", Branch::Unknown, None), ("3.7", Branch::NotMet, None)],
+            false,
+        );
+        assert_eq!(d.outcome, Outcome::Referred);
+        assert!(
+            d.missing.is_empty(),
+            "a referred decision lists no missing evidence"
+        );
+    }
+
+    #[test]
+    fn missing_evidence_outranks_a_measure_and_lists_what_is_missing() {
+        let rules = bundled();
+        let d = decided(
+            &rules,
+            &[
+                ("3.3", Branch::MetWithMeasure, Some("M2")),
+                ("3.5", Branch::Unknown, None),
+            ],
+            false,
+        );
+        assert_eq!(d.outcome, Outcome::Incomplete);
+        assert_eq!(d.missing, vec!["cpd".to_owned()]);
+        assert!(d.measures.is_empty() && d.grant.is_none());
+    }
+
+    #[test]
+    fn a_measure_alone_is_conditional_with_the_grant_and_its_requirement() {
+        let rules = bundled();
+        let mut d = decided(&rules, &[("3.3", Branch::MetWithMeasure, Some("M2"))], false);
+        assert_eq!(d.outcome, Outcome::Conditional);
+        assert_eq!(
+            d.measures.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+            ["M2"]
+        );
+        assert_eq!(d.grant.as_ref().map(|g| g.credential.as_str()), Some("PE"));
+        assert!(d.requirements.is_empty(), "H1 is for a PEC host only");
+        d.host_body = "PEC".into();
+        d.home_body = "CSE".into();
+        decide(rules.agreements().first().unwrap(), &mut d, false);
+        assert_eq!(
+            d.requirements.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["H1"]
+        );
+    }
+
+    #[test]
+    fn out_of_scope_is_standard_whatever_else_holds() {
+        let rules = bundled();
+        let d = decided(&rules, &[("2.3", Branch::NotMet, None)], true);
+        assert_eq!(d.outcome, Outcome::Standard);
+        assert_eq!(d.reason, "outside the agreement's scope (clause 2.3 not met)");
+    }
+
+    #[test]
+    fn every_criterion_met_is_expedited() {
+        let rules = bundled();
+        let d = decided(
+            &rules,
+            &[("3.1", Branch::Met, None), ("3.5", Branch::Met, None)],
+            false,
+        );
+        assert_eq!((d.outcome, d.precedence_step), (Outcome::Expedited, Some(4)));
+    }
 }

@@ -10,6 +10,7 @@
 //! `sha256:` + 64 lowercase hex digits. The first entry's `prev_hash` is
 //! [`GENESIS`].
 
+use accord_core::rules::model::Outcome;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -31,6 +32,10 @@ pub struct Entry {
     pub input_sha256: String,
     /// Rule-set fingerprint.
     pub ruleset: String,
+    /// The decision's outcome, as a typed column; it must agree with the
+    /// decision it summarises (checked by `ledger verify`).
+    #[serde(skip)]
+    pub outcome: Outcome,
     /// The decision JSON.
     pub decision: String,
     /// The previous entry's hash.
@@ -178,6 +183,7 @@ mod tests {
                     version: None,
                     input_sha256: sha256_hex(seq.to_string().as_bytes()),
                     ruleset: "sha256:r".into(),
+                    outcome: Outcome::Standard,
                     decision: "{}".into(),
                     prev_hash: prev.clone(),
                     hash: String::new(),

@@ -11,6 +11,8 @@
 //!
 //! A deadline falls due on its day; the action is overdue from the day after.
 
+use accord_core::rules::model::{Agreement, Outcome};
+use accord_core::Date;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -80,7 +82,33 @@ pub trait Periods {
     /// The period (days) of `kind` for a clock starting on `start`, with its clause.
     fn days(&self, kind: Kind, start: NaiveDate) -> Option<(i64, String)>;
     /// The outcome that stops the decision clock.
-    fn stopped_by(&self) -> Option<&str>;
+    fn stopped_by(&self) -> Option<Outcome>;
+}
+
+/// Article 6 as an agreement's `procedure` states it: the periods are its
+/// dated parameters, read on the day each clock starts. No agreement, or
+/// none with a procedure, means no period applies.
+#[derive(Debug, Clone, Copy)]
+pub struct AgreementPeriods<'a>(pub Option<&'a Agreement>);
+
+impl Periods for AgreementPeriods<'_> {
+    fn days(&self, kind: Kind, start: NaiveDate) -> Option<(i64, String)> {
+        let agreement = self.0?;
+        let procedure = agreement.procedure.as_ref()?;
+        let (parameter, clause) = match kind {
+            Kind::Acknowledgement => (&procedure.acknowledgement, &procedure.acknowledgement_clause),
+            Kind::Decision => (&procedure.decision, &procedure.decision_clause),
+        };
+        let days = agreement
+            .parameter(parameter)?
+            .value_on(Date(start))?
+            .to_integer()?;
+        Some((days, clause.clone()))
+    }
+
+    fn stopped_by(&self) -> Option<Outcome> {
+        Some(self.0?.procedure.as_ref()?.clock_stopped_by)
+    }
 }
 
 /// The clocks of `case`, acknowledgement first.
@@ -91,13 +119,19 @@ pub fn clocks(case: &Case, periods: &dyn Periods) -> Vec<Clock> {
     };
     let make = |kind: Kind, started: NaiveDate, state: &dyn Fn(NaiveDate) -> State| match periods
         .days(kind, started)
-    {
-        Some((days, clause)) => Clock {
+        .and_then(|(days, clause)| {
+            Some((
+                started.checked_add_signed(chrono::Duration::try_days(days)?)?,
+                days,
+                clause,
+            ))
+        }) {
+        Some((deadline, days, clause)) => Clock {
             kind,
             clause: Some(clause),
             started,
             days: Some(days),
-            state: state(started + chrono::Duration::days(days)),
+            state: state(deadline),
         },
         None => Clock {
             kind,
@@ -121,8 +155,8 @@ pub fn clocks(case: &Case, periods: &dyn Periods) -> Vec<Clock> {
         .iter()
         .rev()
         .find(|e| e.version == Some(current.number))
-        .and_then(|e| outcome_of(&e.decision));
-    let stopped = matches!((latest_outcome.as_deref(), periods.stopped_by()), (Some(o), Some(s)) if o == s);
+        .map(|e| e.outcome);
+    let stopped = latest_outcome.is_some() && latest_outcome == periods.stopped_by();
     out.push(make(
         Kind::Decision,
         current.received_on,
@@ -140,12 +174,6 @@ pub fn clocks(case: &Case, periods: &dyn Periods) -> Vec<Clock> {
         },
     ));
     out
-}
-
-/// The outcome in a stored decision JSON.
-pub fn outcome_of(decision: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(decision).ok()?;
-    value.get("outcome")?.as_str().map(str::to_owned)
 }
 
 /// Days from `today` to `deadline`: positive left, 0 due today, negative overdue.
@@ -181,8 +209,8 @@ mod tests {
                 Kind::Decision => (30, "6.2".into()),
             })
         }
-        fn stopped_by(&self) -> Option<&str> {
-            Some("incomplete")
+        fn stopped_by(&self) -> Option<Outcome> {
+            Some(Outcome::Incomplete)
         }
     }
 
@@ -197,7 +225,7 @@ mod tests {
         }
     }
 
-    fn decision(version: i64, outcome: &str) -> Entry {
+    fn decision(version: i64, outcome: Outcome) -> Entry {
         Entry {
             seq: 1,
             recorded_at: String::new(),
@@ -205,7 +233,8 @@ mod tests {
             version: Some(version),
             input_sha256: String::new(),
             ruleset: String::new(),
-            decision: format!("{{\"outcome\":\"{outcome}\"}}"),
+            outcome,
+            decision: String::new(),
             prev_hash: String::new(),
             hash: String::new(),
         }
@@ -246,7 +275,7 @@ mod tests {
     fn incomplete_stops_the_decision_clock_and_new_evidence_restarts_it() {
         let mut c = case();
         c.acknowledged_on = Some(d("2026-01-10"));
-        c.decisions.push(decision(1, "incomplete"));
+        c.decisions.push(decision(1, Outcome::Incomplete));
         c.events.push(Event {
             seq: 3,
             kind: "assessed".into(),

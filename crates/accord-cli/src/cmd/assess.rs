@@ -1,21 +1,21 @@
 //! `accord assess`: one application, one decision.
 
-use std::process::ExitCode;
-
+use accord_app::contract::Decision;
 use accord_core::load_dir;
 
 use crate::cli::{AssessArgs, Format};
 use crate::error::CliError;
-use crate::{contract, render};
+use crate::exit::Exit;
+use crate::render;
 
 /// Assesses the file and prints the decision; exit 0 whatever the outcome.
-pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
+pub fn run(args: &AssessArgs) -> Result<Exit, CliError> {
     let rules = load_dir(&args.rules.rules)?;
-    let decision = super::decide_file(&rules, &args.file, args.as_of)?;
+    let decision = accord_app::decide_file(&rules, &args.file, args.as_of)?;
     let text = match args.format {
-        Format::Json => contract::to_json_pretty(&decision) + "\n",
+        Format::Json => Decision::from(&decision).to_json_pretty() + "\n",
         Format::Text => render::decision(&decision),
     };
     super::print(&text)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

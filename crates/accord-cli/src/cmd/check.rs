@@ -1,20 +1,34 @@
 //! `accord check`: load, validate and summarise a rule set.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
-use accord_core::load_dir;
 use accord_core::rules::model::Criterion;
 use accord_core::rules::RuleSet;
+use accord_core::{load_dir, Diagnostic, DiagnosticKind, Diagnostics, Error};
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, Format};
 use crate::error::CliError;
+use crate::exit::Exit;
 
-/// Prints the summary of a valid rule set; a rule set with a problem is an error (exit 1).
-pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
-    let rules = load_dir(&args.rules.rules)?;
-    super::print(&summary(&rules))?;
-    Ok(ExitCode::SUCCESS)
+/// Prints the summary of a valid rule set, or every problem of an invalid
+/// one (exit 1); `--format json` prints the problems as an array.
+pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
+    let loaded = load_dir(&args.rules.rules);
+    match args.format {
+        Format::Text => {
+            super::print(&summary(&loaded?))?;
+            Ok(Exit::Success)
+        }
+        Format::Json => {
+            let diagnostics = match loaded {
+                Ok(_) => Diagnostics::default(),
+                Err(Error::Rules(found)) => found,
+                Err(other) => Diagnostics(vec![Diagnostic::from_error(DiagnosticKind::Io, other)]),
+            };
+            super::print(&(serde_json::to_string_pretty(&diagnostics).unwrap_or_default() + "\n"))?;
+            Ok(Exit::from_ok(!diagnostics.has_errors()))
+        }
+    }
 }
 
 fn summary(rules: &RuleSet) -> String {

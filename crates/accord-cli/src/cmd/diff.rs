@@ -2,7 +2,6 @@
 //! Exit status as diff(1): 0 no change of meaning, 1 changes, 2 trouble.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use accord_core::load_dir;
 use accord_core::rules::diff::{diff, Change, ChangeKind};
@@ -10,6 +9,7 @@ use serde::Serialize;
 
 use crate::cli::{DiffArgs, Format};
 use crate::error::CliError;
+use crate::exit::Exit;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -26,13 +26,15 @@ struct Side {
 }
 
 /// Prints the changes of meaning; exit 0, 1 or 2.
-pub fn run(args: &DiffArgs) -> Result<ExitCode, CliError> {
+pub fn run(args: &DiffArgs) -> Result<Exit, CliError> {
     let loaded = load_dir(&args.old).and_then(|old| Ok((old, load_dir(&args.new)?)));
     let (old, new) = match loaded {
         Ok(both) => both,
         Err(err) => {
-            eprintln!("accord: {err}");
-            return Ok(ExitCode::from(2));
+            for line in CliError::from(err).lines() {
+                eprintln!("accord: {line}");
+            }
+            return Ok(Exit::Usage);
         }
     };
     let changes = diff(&old, &new);
@@ -54,9 +56,9 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode, CliError> {
     };
     if let Err(err) = super::print(&text) {
         eprintln!("accord: {err}");
-        return Ok(ExitCode::from(2));
+        return Ok(Exit::Usage);
     }
-    Ok(ExitCode::from(u8::from(!changes.is_empty())))
+    Ok(Exit::from_ok(changes.is_empty()))
 }
 
 fn text(report: &Report<'_>) -> String {

@@ -1,23 +1,24 @@
-//! One module per subcommand; `run` dispatches.
+//! One module per subcommand; `run` dispatches. Each parses nothing (clap
+//! did), calls one use case of accord-app, renders, and picks the exit status.
 
 mod assess;
 mod batch;
 mod case;
 mod check;
 mod diff;
-mod ids;
 mod impact;
 mod ledger;
 mod test;
 
 use std::io::Write;
-use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
+use crate::exit::Exit;
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+pub fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Assess(args) => assess::run(&args),
         Command::Check(args) => check::run(&args),
@@ -30,32 +31,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     }
 }
 
-/// Reads, parses and assesses one application file: the one path from a
-/// file to a decision, shared by `assess`, `batch` and the commands built on them.
-pub fn decide_file(
-    rules: &accord_core::RuleSet,
-    path: &std::path::Path,
-    as_of: Option<accord_core::Date>,
-) -> Result<accord_eval::Decision, accord_core::Error> {
-    let application = accord_core::Application::read(path, rules)?;
-    let as_of = as_of.unwrap_or(application.applied_on);
-    Ok(accord_eval::assess(rules, &application, as_of.get()))
-}
-
-/// Like [`decide_file`] for bytes already read (the register's stored
-/// inputs, a batch that records them): `name` gives the format and the
-/// file named in errors.
-pub fn decide_bytes(
-    rules: &accord_core::RuleSet,
-    name: &std::path::Path,
-    bytes: Vec<u8>,
-    as_of: Option<accord_core::Date>,
-) -> Result<accord_eval::Decision, accord_core::Error> {
-    let application = accord_core::Application::from_bytes(name, bytes, rules)?;
-    let as_of = as_of.unwrap_or(application.applied_on);
-    Ok(accord_eval::assess(rules, &application, as_of.get()))
-}
-
 /// Writes `text` to stdout whole; a closed pipe (`accord ... | head`) is not an error.
 pub fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
@@ -63,4 +38,45 @@ pub fn print(text: &str) -> Result<(), CliError> {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// Set by SIGINT/SIGTERM: a parallel run stops, and its output file is not written.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the handler that sets [`INTERRUPTED`], and returns the flag.
+fn interruptible() -> &'static AtomicBool {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    &INTERRUPTED
+}
+
+/// Whether the run was interrupted; if so, says so on stderr.
+fn interrupted() -> bool {
+    let stopped = INTERRUPTED.load(Ordering::SeqCst);
+    if stopped {
+        eprintln!("accord: interrupted; no output written");
+    }
+    stopped
+}
+
+/// Worker threads: as asked, else the number of cores.
+fn jobs(asked: Option<std::num::NonZeroUsize>) -> usize {
+    asked.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    )
+}
+
+/// A progress bar on stderr, shown only on a terminal.
+fn progress_bar() -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} files {per_sec} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }

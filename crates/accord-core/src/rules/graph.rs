@@ -45,57 +45,28 @@ impl RecognitionGraph {
 /// Orders clauses so that each comes after those it depends on, or returns
 /// the clauses of one dependency cycle. `edges` are `(clause, depends_on)`
 /// pairs of indices into a list of `count` clauses.
+///
+/// petgraph's depth-first topological sort is deterministic for a graph
+/// built in the same order. It starts from nodes in insertion order and
+/// lists them by reversed finishing time; adding the clauses last to first
+/// makes a set whose clauses only depend on earlier ones keep clause order
+/// exactly, so the order a person reads is the order of evaluation.
 pub(crate) fn dependency_order(count: usize, edges: &[(usize, usize)]) -> Result<Vec<usize>, Vec<usize>> {
     let mut graph = DiGraphMap::<usize, ()>::new();
-    for node in 0..count {
+    for node in (0..count).rev() {
         graph.add_node(node);
     }
     for &(clause, dependency) in edges {
         graph.add_edge(dependency, clause, ());
     }
-    let sorted = toposort(&graph, None).map_err(|_| {
-        let cycle = tarjan_scc(&graph)
+    toposort(&graph, None).map_err(|_| {
+        let mut cycle = tarjan_scc(&graph)
             .into_iter()
             .find(|scc| scc.len() > 1 || scc.first().is_some_and(|n| graph.contains_edge(*n, *n)))
             .unwrap_or_default();
-        let mut cycle = cycle;
         cycle.sort_unstable();
         cycle
-    })?;
-    Ok(stable(count, edges, sorted))
-}
-
-/// Among the valid orders, the one that keeps clause order wherever the
-/// dependencies allow (Kahn's algorithm taking the lowest index first), so
-/// that the order does not depend on the graph's internals.
-fn stable(count: usize, edges: &[(usize, usize)], fallback: Vec<usize>) -> Vec<usize> {
-    let mut waiting = vec![0usize; count];
-    for &(clause, _) in edges {
-        if let Some(w) = waiting.get_mut(clause) {
-            *w += 1;
-        }
-    }
-    let mut ready: std::collections::BTreeSet<usize> =
-        (0..count).filter(|i| waiting.get(*i) == Some(&0)).collect();
-    let mut order = Vec::with_capacity(count);
-    while let Some(next) = ready.pop_first() {
-        order.push(next);
-        for &(clause, dependency) in edges {
-            if dependency == next {
-                if let Some(w) = waiting.get_mut(clause) {
-                    *w -= 1;
-                    if *w == 0 {
-                        ready.insert(clause);
-                    }
-                }
-            }
-        }
-    }
-    if order.len() == count {
-        order
-    } else {
-        fallback
-    }
+    })
 }
 
 #[cfg(test)]
@@ -122,6 +93,10 @@ mod tests {
     #[test]
     fn dependencies_come_first_and_cycles_are_named() {
         assert_eq!(dependency_order(3, &[(2, 0), (1, 2)]), Ok(vec![0, 2, 1]));
+        assert_eq!(
+            dependency_order(4, &[(1, 0), (3, 1), (3, 2)]),
+            Ok(vec![0, 1, 2, 3])
+        );
         assert_eq!(dependency_order(3, &[(0, 1), (1, 2), (2, 0)]), Err(vec![0, 1, 2]));
         assert_eq!(dependency_order(1, &[(0, 0)]), Err(vec![0]));
     }

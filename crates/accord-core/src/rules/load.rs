@@ -1,17 +1,36 @@
-//! Reading a rule-set directory: every `.yaml`/`.yml` file below it (except
-//! the `tests/` folder of rule tests), in sorted path order, merged into one
-//! set, validated whole.
+//! Reading a rule set: every `.yaml`/`.yml` file below a folder (except the
+//! `tests/` folder of rule tests), or sources already in memory, parsed
+//! and merged into one set, validated whole.
 
 use std::path::{Path, PathBuf};
 
 use super::model::RuleFile;
-use super::validate::{validate, Origin, Sources};
+use super::validate::{validate, SourceFile, Sources};
 use super::RuleSet;
-use crate::error::Error;
-use crate::source::{self, FieldPath, Format};
+use crate::error::{Diagnostic, DiagnosticKind, Diagnostics, Error, Severity};
+use crate::source::{self, Format};
 
 /// The folder of rule tests inside a rule-set directory; not rules itself.
 pub const TESTS_DIR: &str = "tests";
+
+/// One rule file's name and text, from a folder or from memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The name errors give it (a path, for files); its extension gives the format.
+    pub name: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+impl Source {
+    /// A source named `name` with `text`.
+    pub fn new(name: impl Into<PathBuf>, text: impl Into<String>) -> Source {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
 
 /// Loads and validates the rule set in `dir`.
 pub fn load_dir(dir: &Path) -> Result<RuleSet, Error> {
@@ -19,22 +38,58 @@ pub fn load_dir(dir: &Path) -> Result<RuleSet, Error> {
     collect(dir, dir, &mut paths)?;
     paths.sort();
     if paths.is_empty() {
-        return Err(Error::Input {
+        return Err(Error::Rules(Diagnostics(vec![Diagnostic {
+            severity: Severity::Error,
+            kind: DiagnosticKind::Missing,
             file: dir.to_path_buf(),
             position: None,
             path: ".".into(),
             message: "no rule files (`.yaml` or `.yml`) in this folder".into(),
-        });
+        }])));
     }
-    let mut sources = Sources::default();
+    let mut sources = Vec::with_capacity(paths.len());
+    let mut unreadable = Vec::new();
     for path in paths {
-        let text = read_text(&path)?;
-        let format = Format::of_path(&path).unwrap_or(Format::Yaml);
-        let file: RuleFile =
-            source::parse(format, &text).map_err(|l| Error::from_located(path.clone(), l))?;
-        sources.push(path, format, text, file);
+        match read_text(&path) {
+            Ok(text) => sources.push(Source::new(path, text)),
+            Err(err) => unreadable.push(Diagnostic::from_error(DiagnosticKind::Syntax, err)),
+        }
     }
-    validate(sources)
+    if !unreadable.is_empty() {
+        return Err(Error::Rules(Diagnostics(unreadable)));
+    }
+    RuleSet::from_sources(sources)
+}
+
+impl RuleSet {
+    /// Parses, merges and validates rule files held in memory (a service's
+    /// upload, a mutant of a loaded set), exactly as [`load_dir`] does with
+    /// a folder's files. Every problem of every file is reported.
+    pub fn from_sources(sources: Vec<Source>) -> Result<RuleSet, Error> {
+        let mut parsed = Sources::default();
+        let mut problems = Vec::new();
+        for Source { name, text } in sources {
+            let format = Format::of_path(&name).unwrap_or(Format::Yaml);
+            match source::parse::<RuleFile>(format, &text) {
+                Ok(file) => parsed.push(
+                    SourceFile {
+                        path: name,
+                        format,
+                        text,
+                    },
+                    file,
+                ),
+                Err(located) => problems.push(Diagnostic::from_error(
+                    DiagnosticKind::Syntax,
+                    Error::from_located(name, located),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Rules(Diagnostics(problems)));
+        }
+        validate(parsed)
+    }
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
@@ -80,14 +135,4 @@ pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
             message: format!("not UTF-8 text (invalid byte at offset {offset})"),
         }
     })
-}
-
-impl Origin {
-    /// The origin of item `index` of section `section` in file `file`.
-    pub(crate) fn item(file: usize, section: &str, index: usize) -> Origin {
-        Origin {
-            file,
-            path: FieldPath::root().key(section).index(index),
-        }
-    }
 }

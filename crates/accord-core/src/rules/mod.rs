@@ -6,6 +6,7 @@
 //! agreement's entry into force on, clause dependencies are acyclic, and no
 //! pair of bodies has two agreements.
 
+pub mod criterion;
 pub mod diff;
 mod fingerprint;
 mod graph;
@@ -17,7 +18,7 @@ use std::collections::BTreeMap;
 
 pub use fingerprint::Fingerprint;
 pub use graph::RecognitionGraph;
-pub use load::{load_dir, read_text, text_of, TESTS_DIR};
+pub use load::{load_dir, read_text, text_of, Source, TESTS_DIR};
 use model::{Agreement, Body, Discipline, Parameter, RuleSetHeader, Schedule};
 
 use crate::date::Date;

@@ -18,7 +18,7 @@ use crate::decimal::Decimal;
 use crate::prose::Prose;
 
 /// One rule file: any of the sections, merged with the other files of the set.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     /// The rule set's identity; exactly one file of a set carries it.
@@ -392,6 +392,11 @@ impl Outcome {
         Outcome::Incomplete,
         Outcome::Standard,
     ];
+
+    /// The outcome named `text` (the contract's name), if there is one.
+    pub fn parse(text: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == text)
+    }
 
     /// The contract's name.
     pub fn as_str(self) -> &'static str {

@@ -43,7 +43,7 @@ impl<'a> Ids<'a> {
             return None;
         };
         let application = accord_core::Application::read(&path, self.rules).ok()?;
-        (application.id == id).then(|| path.display().to_string())
+        (application.id() == id).then(|| path.display().to_string())
     }
 
     /// Records that the item at walk `position` uses `id` (first use wins).

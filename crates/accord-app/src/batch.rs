@@ -1,0 +1,409 @@
+//! Re-assessing every application file under some paths: decided in
+//! parallel, handed on in sorted path order whatever the thread count, with
+//! a record for every file (decision or error), duplicate ids refused,
+//! outcomes compared with an earlier run, optionally every decision recorded
+//! in the ledger, and the tallies of the run.
+//!
+//! The caller chooses the record format (a closure run on the worker
+//! threads, so that formatting is parallel too) and where records go.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use accord_core::rules::model::Outcome;
+use accord_core::{Date, RuleSet};
+use accord_eval::{Decision, Status};
+use accord_register::{Input, NewEntry, Register};
+use serde::Serialize;
+
+use crate::contract;
+use crate::ids::Ids;
+use crate::pipeline;
+use crate::walk::{walk, Found};
+
+/// What to run.
+pub struct Options<'a> {
+    /// The rule set.
+    pub rules: &'a RuleSet,
+    /// Files, or directories walked recursively.
+    pub paths: &'a [PathBuf],
+    /// One assessment date for every application, instead of each one's `applied_on`.
+    pub as_of: Option<Date>,
+    /// Worker threads.
+    pub jobs: usize,
+    /// An earlier run to compare outcomes with.
+    pub previous: Option<&'a Previous>,
+}
+
+/// What the caller receives for each file, in sorted path order.
+pub enum Record<R> {
+    /// A decision, formatted by the caller's formatter.
+    Decided(R),
+    /// A file that could not be decided, with the message `assess` gives.
+    Rejected {
+        /// The file.
+        file: String,
+        /// Why.
+        message: String,
+    },
+    /// Not an application file (counted, not assessed).
+    Skipped,
+}
+
+/// An earlier batch output: application id -> outcome.
+#[derive(Debug, Clone, Default)]
+pub struct Previous {
+    /// Where it was read from.
+    pub path: PathBuf,
+    outcomes: HashMap<String, Outcome>,
+}
+
+impl Previous {
+    /// The earlier outcome of `application`, if it was decided then.
+    pub fn outcome(&self, application: &str) -> Option<Outcome> {
+        self.outcomes.get(application).copied()
+    }
+}
+
+/// Counts gathered as records are written.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    /// Files found (decided + rejected + skipped).
+    pub files_seen: u64,
+    /// Files decided.
+    pub decided: u64,
+    /// Files rejected (error records).
+    pub rejected: u64,
+    /// Files skipped (other extensions, link loops).
+    pub skipped: u64,
+    /// Decisions by outcome.
+    pub outcomes: BTreeMap<String, u64>,
+    /// Decisions in which each clause was not met.
+    pub not_met: BTreeMap<String, u64>,
+    /// Decisions in which each clause was unknown.
+    pub unknown: BTreeMap<String, u64>,
+    /// Wall-clock seconds.
+    pub elapsed_seconds: f64,
+    /// Files seen per second.
+    pub files_per_second: f64,
+    /// With an earlier run: the comparison.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Comparison>,
+}
+
+/// How this run compares with a previous one.
+#[derive(Debug, Default, Serialize)]
+pub struct Comparison {
+    /// The previous output compared with.
+    pub previous: String,
+    /// `previous -> current` outcome changes and their counts.
+    pub transitions: BTreeMap<String, u64>,
+    /// Decisions whose outcome did not change.
+    pub unchanged: u64,
+    /// Applications decided now and absent from the previous output.
+    pub new: Vec<String>,
+    /// Applications in the previous output and not decided now.
+    pub gone: Vec<String>,
+}
+
+/// One file, processed by a worker.
+enum Processed<R> {
+    Decided {
+        file: String,
+        decision: Box<Decision>,
+        record: R,
+        ledger: Option<(String, Vec<u8>)>,
+    },
+    Rejected {
+        file: String,
+        message: String,
+    },
+    Skipped,
+}
+
+/// Runs a batch. `format` turns a decision (with the earlier outcome, when
+/// it changed) into the caller's record, on the worker threads; `sink`
+/// receives every record in order. With a `recorder`, every decision is
+/// also appended to its ledger, one transaction per 64. Stops early when
+/// `cancel` is set (nothing more is recorded); returns the tallies.
+pub fn run<R, E>(
+    options: &Options<'_>,
+    recorder: Option<&mut Register>,
+    cancel: &AtomicBool,
+    started: Instant,
+    format: impl Fn(&str, &Decision, Option<Outcome>) -> R + Sync,
+    mut sink: impl FnMut(Record<R>) -> Result<(), E>,
+) -> Result<Summary, E>
+where
+    R: Send,
+    E: From<accord_register::Error>,
+{
+    let recording = recorder.is_some();
+    let mut state = State {
+        summary: Summary::default(),
+        ledger: recorder.map(|register| Ledger {
+            register,
+            pending: Vec::new(),
+        }),
+        ids: Ids::new(options.paths, options.rules),
+        position: 0,
+        new: Vec::new(),
+        previous: options.previous,
+    };
+    let changed = |decision: &Decision| {
+        let before = options.previous?.outcome(&decision.application)?;
+        (before != decision.outcome).then_some(before)
+    };
+    pipeline::ordered(
+        walk(options.paths),
+        options.jobs,
+        cancel,
+        |found| process(found, options, recording, &format, &changed),
+        |processed| {
+            let record = state.take(processed)?;
+            sink(record)
+        },
+    )?;
+    if let Some(ledger) = state.ledger.as_mut() {
+        if !cancel.load(Ordering::SeqCst) {
+            ledger.flush()?;
+        }
+    }
+    Ok(state.finish(started))
+}
+
+/// The work of one file, done on a worker thread.
+fn process<R>(
+    found: Found,
+    options: &Options<'_>,
+    recording: bool,
+    format: &impl Fn(&str, &Decision, Option<Outcome>) -> R,
+    changed: &impl Fn(&Decision) -> Option<Outcome>,
+) -> Processed<R> {
+    let path = match found {
+        Found::Skipped => return Processed::Skipped,
+        Found::Error { path, message } => {
+            return Processed::Rejected {
+                file: path.display().to_string(),
+                message,
+            }
+        }
+        Found::File(path) => path,
+    };
+    let file = path.display().to_string();
+    // Read here rather than in decide_file so that a recording run keeps
+    // the exact bytes it decided.
+    let decided = std::fs::read(&path)
+        .map_err(|source| {
+            crate::decide::DecideError::from(accord_core::Error::Io {
+                file: path.clone(),
+                source,
+            })
+        })
+        .and_then(|bytes| {
+            let input = recording.then(|| bytes.clone());
+            crate::decide::decide_bytes(options.rules, &path, bytes, options.as_of).map(|d| (d, input))
+        });
+    match decided {
+        Ok((decision, input)) => {
+            let record = format(&file, &decision, changed(&decision));
+            let ledger = input.map(|bytes| (contract::Decision::from(&decision).to_line(), bytes));
+            Processed::Decided {
+                file,
+                decision: Box::new(decision),
+                record,
+                ledger,
+            }
+        }
+        Err(err) => Processed::Rejected {
+            file,
+            message: err.to_string(),
+        },
+    }
+}
+
+/// What the writer keeps across records: counts, and the ids seen so far.
+struct State<'a, 'r> {
+    summary: Summary,
+    ledger: Option<Ledger<'r>>,
+    ids: Ids<'a>,
+    position: u64,
+    new: Vec<String>,
+    previous: Option<&'a Previous>,
+}
+
+impl State<'_, '_> {
+    fn take<R>(&mut self, processed: Processed<R>) -> Result<Record<R>, accord_register::Error> {
+        self.summary.files_seen += 1;
+        let position = self.position;
+        self.position += 1;
+        Ok(match processed {
+            Processed::Skipped => {
+                self.summary.skipped += 1;
+                Record::Skipped
+            }
+            Processed::Rejected { file, message } => {
+                self.summary.rejected += 1;
+                Record::Rejected { file, message }
+            }
+            Processed::Decided {
+                file,
+                decision,
+                record,
+                ledger,
+            } => {
+                if let Some(message) = self.ids.duplicate(&file, &decision.application) {
+                    self.summary.rejected += 1;
+                    return Ok(Record::Rejected { file, message });
+                }
+                self.count(&decision);
+                self.ids.record(&decision.application, position);
+                if let (Some(recorder), Some((json, bytes))) = (self.ledger.as_mut(), ledger) {
+                    recorder.push(&file, &decision, json, bytes)?;
+                }
+                Record::Decided(record)
+            }
+        })
+    }
+
+    fn count(&mut self, decision: &Decision) {
+        let s = &mut self.summary;
+        s.decided += 1;
+        *s.outcomes
+            .entry(decision.outcome.as_str().to_owned())
+            .or_default() += 1;
+        for c in &decision.criteria {
+            match c.status {
+                Status::NotMet => *s.not_met.entry(c.clause.clone()).or_default() += 1,
+                Status::Unknown => *s.unknown.entry(c.clause.clone()).or_default() += 1,
+                Status::Met => {}
+            }
+        }
+        if let Some(previous) = self.previous {
+            match previous.outcome(&decision.application) {
+                Some(before) if before != decision.outcome => {
+                    let key = format!("{} -> {}", before.as_str(), decision.outcome.as_str());
+                    let comparison = s.compare.get_or_insert_with(Comparison::default);
+                    *comparison.transitions.entry(key).or_default() += 1;
+                }
+                Some(_) => s.compare.get_or_insert_with(Comparison::default).unchanged += 1,
+                None => self.new.push(decision.application.clone()),
+            }
+        }
+    }
+
+    fn finish(mut self, started: Instant) -> Summary {
+        let elapsed = started.elapsed().as_secs_f64();
+        self.summary.elapsed_seconds = elapsed;
+        self.summary.files_per_second = if elapsed > 0.0 {
+            self.summary.files_seen as f64 / elapsed
+        } else {
+            0.0
+        };
+        if let Some(previous) = self.previous {
+            let mut comparison = self.summary.compare.take().unwrap_or_default();
+            comparison.previous = previous.path.display().to_string();
+            comparison.new = std::mem::take(&mut self.new);
+            let mut gone: Vec<String> = previous
+                .outcomes
+                .keys()
+                .filter(|id| !self.ids.contains(id))
+                .cloned()
+                .collect();
+            gone.sort();
+            comparison.gone = gone;
+            self.summary.compare = Some(comparison);
+        }
+        self.summary
+    }
+}
+
+/// Reads an earlier batch output (JSON Lines): application id -> outcome.
+/// Error records (`{"file", "error"}`) have no application and are passed over.
+pub fn read_previous(path: &Path) -> Result<Previous, accord_core::Error> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        application: Option<String>,
+        outcome: Option<String>,
+    }
+    let text = accord_core::rules::read_text(path)?;
+    let mut outcomes = HashMap::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: Line = serde_json::from_str(line).map_err(|err| accord_core::Error::Input {
+            file: path.to_path_buf(),
+            position: Some(accord_core::source::Position {
+                line: number + 1,
+                column: err.column(),
+            }),
+            path: ".".into(),
+            message: format!("not a batch output line: {err}"),
+        })?;
+        if let (Some(id), Some(outcome)) = (parsed.application, parsed.outcome) {
+            let Some(outcome) = Outcome::parse(&outcome) else {
+                return Err(accord_core::Error::Input {
+                    file: path.to_path_buf(),
+                    position: Some(accord_core::source::Position {
+                        line: number + 1,
+                        column: 1,
+                    }),
+                    path: "outcome".into(),
+                    message: format!("unknown outcome `{outcome}`"),
+                });
+            };
+            outcomes.insert(id, outcome);
+        }
+    }
+    Ok(Previous {
+        path: path.to_path_buf(),
+        outcomes,
+    })
+}
+
+/// Decisions on their way to the ledger: appended one transaction per
+/// chunk, so a run of 20,000 files takes 313 commits, not 20,000.
+struct Ledger<'r> {
+    register: &'r mut Register,
+    pending: Vec<NewEntry>,
+}
+
+/// Entries per ledger transaction.
+const LEDGER_CHUNK: usize = 64;
+
+impl Ledger<'_> {
+    fn push(
+        &mut self,
+        file: &str,
+        decision: &Decision,
+        json: String,
+        bytes: Vec<u8>,
+    ) -> Result<(), accord_register::Error> {
+        let name = Path::new(file)
+            .file_name()
+            .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
+        self.pending.push(NewEntry {
+            case_id: decision.application.clone(),
+            version: None,
+            input: Input::new(&name, bytes),
+            ruleset: decision.ruleset.to_string(),
+            outcome: decision.outcome,
+            decision: json,
+        });
+        if self.pending.len() >= LEDGER_CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), accord_register::Error> {
+        if !self.pending.is_empty() {
+            self.register.record(&self.pending)?;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+}
