@@ -451,3 +451,81 @@ fn any_change_of_meaning_changes_the_fingerprint() {
         assert!(changed.is_some() && changed != original, "{from} -> {to}");
     }
 }
+
+/// Issue 9: `check` reports every problem of a rule set in one run.
+#[test]
+fn check_reports_three_unrelated_mistakes_in_three_files_at_once() {
+    let dir = TempDir::new().unwrap_or_else(|e| unreachable!("{e}"));
+    copy_dir(&root().join("rules"), dir.path());
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} contains `{from}`");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "bodies.yaml",
+        "      - { code: CEng, name: Chartered Engineer }\n",
+        "      - { code: CEng, name: Chartered Engineer }\n      - { code: CEng, name: Chartered Engineer again }\n",
+    );
+    edit("schedules.yaml", "body: ABET", "body: ABED");
+    edit(
+        "agreements/cse-pec-mra.yaml",
+        "in_scope: [civil,",
+        "in_scope: [civl,",
+    );
+    let output = accord()
+        .arg("check")
+        .arg("--rules")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    for (file, line, message) in [
+        (
+            "bodies.yaml",
+            26,
+            "bodies[3].credentials[1].code: duplicate credential `CEng` of body `ECUK`",
+        ),
+        ("schedules.yaml", 17, "entries[2].body: unknown body `ABED`"),
+        (
+            "cse-pec-mra.yaml",
+            79,
+            "disciplines.in_scope[0]: unknown discipline `civl`",
+        ),
+    ] {
+        let found = lines
+            .iter()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file}: {stderr}"));
+        assert!(found.contains(&format!("{file}:{line}:")), "{found}");
+        assert!(found.contains(message), "{found}");
+    }
+
+    let output = accord()
+        .args(["check", "--format", "json", "--rules"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let diagnostics: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let diagnostics = diagnostics.as_array().unwrap();
+    assert_eq!(diagnostics.len(), 3);
+    for d in diagnostics {
+        assert_eq!(d["severity"], "error");
+        assert!(d["line"].is_u64() && d["column"].is_u64(), "{d}");
+        assert!(d["file"].as_str().unwrap().ends_with(".yaml"), "{d}");
+    }
+    let kinds: Vec<&str> = diagnostics.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"duplicate") && kinds.contains(&"unknown_reference"),
+        "{kinds:?}"
+    );
+
+    let clean = accord().args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&clean.stdout).trim(), "[]");
+}

@@ -36,6 +36,9 @@ struct Expected {
     missing: Vec<String>,
     grants: Option<Grant>,
     requirements: Vec<String>,
+    /// Figures worked by hand, by clause and name: only those named are checked.
+    #[serde(default)]
+    figures: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -159,6 +162,17 @@ fn run_case(case: &Path) -> Result<Vec<String>, String> {
         format!("{:?}", expected.requirements),
         format!("{:?}", ids(&actual["requirements"], "id")),
     );
+    for (clause, named) in &expected.figures {
+        let criterion = actual["criteria"]
+            .as_array()
+            .and_then(|list| list.iter().find(|c| c["clause"] == clause.as_str()));
+        for (name, want) in named {
+            let got = criterion.map(|c| c["figures"][name].clone()).unwrap_or_default();
+            if *want != got {
+                diffs.push(format!("{clause} figure {name}: expected {want}, got {got}"));
+            }
+        }
+    }
     let fingerprint = actual["ruleset"].as_str().unwrap_or_default();
     let well_formed = fingerprint.len() == 71
         && fingerprint.starts_with("sha256:")

@@ -365,3 +365,51 @@ mod tests {
         assert_eq!(stored.differences(&other), ["outcome"]);
     }
 }
+
+/// Snapshots of the contract for hand-worked fixtures: their diffs are
+/// reviewed like code (`INSTA_UPDATE=always cargo test` to accept).
+#[cfg(test)]
+mod snapshots {
+    use std::path::{Path, PathBuf};
+
+    use accord_core::{load_dir, Application};
+
+    use super::Decision;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn contract(file: &str) -> String {
+        let rules = load_dir(&root().join("rules")).unwrap();
+        let application = Application::read(&root().join(file), &rules).unwrap();
+        let decision = crate::decide(&rules, &application, None).unwrap();
+        Decision::from(&decision).to_json_pretty()
+    }
+
+    #[test]
+    fn the_spec_example_is_expedited() {
+        insta::assert_snapshot!(contract("fixtures/examples/spec-example.yaml"));
+    }
+
+    #[test]
+    fn a_conditional_decision_lists_its_measure_grant_and_requirement() {
+        insta::assert_snapshot!(contract(
+            "fixtures/cases/a-part-time-half-fte-2556-5-days-m2/application.yaml"
+        ));
+    }
+
+    #[test]
+    fn an_incomplete_decision_lists_the_missing_evidence() {
+        insta::assert_snapshot!(contract(
+            "fixtures/cases/cpd-and-sanctions-absent-missing-both/application.yaml"
+        ));
+    }
+
+    #[test]
+    fn a_pair_without_an_agreement_has_none() {
+        insta::assert_snapshot!(contract(
+            "fixtures/cases/pair-without-agreement-ea-to-pec/application.yaml"
+        ));
+    }
+}

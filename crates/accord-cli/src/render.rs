@@ -74,3 +74,41 @@ fn section(out: &mut String, title: &str, lines: impl Iterator<Item = String>) {
         let _ = writeln!(out, "  {line}");
     }
 }
+
+/// Snapshots of the text report for hand-worked fixtures: their diffs are
+/// reviewed like code (`INSTA_UPDATE=always cargo test` to accept).
+#[cfg(test)]
+mod snapshots {
+    use std::path::{Path, PathBuf};
+
+    use accord_core::{load_dir, Application};
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn report(file: &str) -> String {
+        let rules = load_dir(&root().join("rules")).unwrap();
+        let application = Application::read(&root().join(file), &rules).unwrap();
+        super::decision(&accord_app::decide(&rules, &application, None).unwrap())
+    }
+
+    #[test]
+    fn the_spec_example() {
+        insta::assert_snapshot!(report("fixtures/examples/spec-example.yaml"));
+    }
+
+    #[test]
+    fn a_conditional_decision() {
+        insta::assert_snapshot!(report(
+            "fixtures/cases/a-part-time-half-fte-2556-5-days-m2/application.yaml"
+        ));
+    }
+
+    #[test]
+    fn an_incomplete_decision() {
+        insta::assert_snapshot!(report(
+            "fixtures/cases/cpd-and-sanctions-absent-missing-both/application.yaml"
+        ));
+    }
+}

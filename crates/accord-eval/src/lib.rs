@@ -351,3 +351,37 @@ mod tests {
         assert_eq!((d.outcome, d.precedence_step), (Outcome::Expedited, Some(4)));
     }
 }
+
+#[cfg(test)]
+mod gaps {
+    use std::path::Path;
+
+    use accord_core::rules::Source;
+    use accord_core::source::Format;
+    use accord_core::{Application, RuleSet};
+
+    const BASE: &str = include_str!("../../../fixtures/rulesets/pec-ea/ruleset.yaml");
+    const AGREEMENT: &str = include_str!("../../../fixtures/rulesets/pec-ea/pec-ea.yaml");
+    const APPLICATION: &str =
+        include_str!("../../../fixtures/rulesets/pec-ea/tests/applications/pec-electrical.yaml");
+
+    /// Issue 9: without an entry into force, a date before the parameters'
+    /// first period is a gap in the rule set; it was an `unknown` that
+    /// asked the applicant for nothing, and is now an error naming it.
+    #[test]
+    fn a_parameter_without_a_value_on_the_date_is_an_error_naming_it() {
+        let without_entry = AGREEMENT.replacen("criterion: { in_force: { from: 2024-03-01 } }", "", 1);
+        assert_ne!(without_entry, AGREEMENT);
+        let rules = RuleSet::from_sources(vec![
+            Source::new("ruleset.yaml", BASE),
+            Source::new("pec-ea.yaml", without_entry),
+        ])
+        .unwrap();
+        let application = Application::parse(Path::new("a.yaml"), Format::Yaml, APPLICATION, &rules).unwrap();
+        let before = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let gap = super::assess(&rules, &application, before).unwrap_err();
+        assert_eq!(gap.agreement, "pec-ea-mra");
+        assert!(gap.problem.contains("is in force on 2024-01-01"), "{gap}");
+        assert!(super::assess(&rules, &application, application.applied_on().get()).is_ok());
+    }
+}

@@ -92,6 +92,27 @@ impl RuleSet {
     }
 }
 
+impl RuleSet {
+    /// Validates rule files already parsed (a rule set edited as a model,
+    /// such as a mutant of a loaded set), each under the name errors give it.
+    /// Problems are named by field path; there is no text to give a line.
+    pub fn from_rule_files(files: Vec<(PathBuf, RuleFile)>) -> Result<RuleSet, Error> {
+        let mut parsed = Sources::default();
+        for (path, file) in files {
+            let format = Format::of_path(&path).unwrap_or(Format::Yaml);
+            parsed.push(
+                SourceFile {
+                    path,
+                    format,
+                    text: String::new(),
+                },
+                file,
+            );
+        }
+        validate(parsed)
+    }
+}
+
 fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     let io = |source| Error::Io {
         file: dir.to_path_buf(),

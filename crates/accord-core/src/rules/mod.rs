@@ -12,6 +12,8 @@ mod fingerprint;
 mod graph;
 mod load;
 pub mod model;
+#[cfg(test)]
+mod properties;
 mod validate;
 
 use std::collections::BTreeMap;
