@@ -195,13 +195,8 @@ fn process<R>(
     let file = path.display().to_string();
     // Read here rather than in decide_file so that a recording run keeps
     // the exact bytes it decided.
-    let decided = std::fs::read(&path)
-        .map_err(|source| {
-            crate::decide::DecideError::from(accord_core::Error::Io {
-                file: path.clone(),
-                source,
-            })
-        })
+    let decided = accord_core::application::read_bytes(&path)
+        .map_err(crate::decide::DecideError::from)
         .and_then(|bytes| {
             let input = recording.then(|| bytes.clone());
             crate::decide::decide_bytes(options.rules, &path, bytes, options.as_of).map(|d| (d, input))

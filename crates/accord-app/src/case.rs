@@ -34,10 +34,7 @@ fn refused(message: String) -> Error {
 
 /// Reads and checks an application file; returns it and its exact bytes.
 fn read(rules: &RuleSet, file: &Path) -> Result<(Application, Input), Error> {
-    let bytes = std::fs::read(file).map_err(|source| accord_core::Error::Io {
-        file: file.to_path_buf(),
-        source,
-    })?;
+    let bytes = accord_core::application::read_bytes(file)?;
     let application = Application::from_bytes(file, bytes.clone(), rules)?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),

@@ -31,16 +31,20 @@ pub struct Application(Fields);
 #[serde(deny_unknown_fields)]
 struct Fields {
     /// Identifier, unique within a batch.
+    #[serde(deserialize_with = "text")]
     pub id: String,
     /// Date lodged: the assessment date unless overridden.
     pub applied_on: Date,
     /// The applicant.
     pub applicant: Applicant,
     /// Body holding the applicant's current registration.
+    #[serde(deserialize_with = "text")]
     pub home_body: String,
     /// Body recognition is sought from.
+    #[serde(deserialize_with = "text")]
     pub host_body: String,
     /// Discipline of recognition.
+    #[serde(deserialize_with = "text")]
     pub discipline: String,
     /// Registrations held; `None` when not provided.
     #[serde(default, deserialize_with = "provided")]
@@ -59,6 +63,76 @@ struct Fields {
     pub sanctions: Option<Vec<Sanction>>,
 }
 
+/// A text field. YAML reads an unquoted `12`, `true`, `null` or `~` as a
+/// number, a boolean or nothing; a text field given one is refused (as in
+/// JSON), never silently turned into the text "12" or "null".
+fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    deserializer.deserialize_any(Text)
+}
+
+/// An optional text field: absent is `None`; present, it must be text.
+fn optional_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    text(deserializer).map(Some)
+}
+
+struct Text;
+
+impl<'de> serde::de::Visitor<'de> for Text {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
+        Err(E::custom(format!(
+            "expected text, found the boolean `{v}`: quote it if it is text"
+        )))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+        Err(E::custom(format!(
+            "expected text, found the number `{v}`: quote it if it is text"
+        )))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+        Err(E::custom(format!(
+            "expected text, found the number `{v}`: quote it if it is text"
+        )))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+        Err(E::custom(format!(
+            "expected text, found the number `{v}`: quote it if it is text"
+        )))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
+        Err(E::custom("expected text, found nothing (`null`, `~` or no value): give the text, or leave out a field that is optional"))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<String, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(serde::de::Error::custom("expected text, found a list"))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(serde::de::Error::custom("expected text, found a mapping"))
+    }
+}
+
 /// A list field that is present: `null` is refused, since "absent" and
 /// "empty" mean different things and a bare `cpd:` says neither.
 fn provided<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
@@ -75,11 +149,31 @@ where
     }
 }
 
+/// The bytes of the application file at `file`, read within the contract's
+/// limits; a folder's error says how to assess a folder.
+pub fn read_bytes(file: &Path) -> Result<Vec<u8>, Error> {
+    crate::file::read(file, crate::file::Kind::Application).map_err(|err| match err {
+        Error::Input {
+            file,
+            position,
+            path,
+            message,
+        } if message.starts_with("is a folder") => Error::Input {
+            file,
+            position,
+            path,
+            message: format!("{message}: to assess every application in a folder, use `accord batch`"),
+        },
+        other => other,
+    })
+}
+
 /// The applicant.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Applicant {
     /// Full name.
+    #[serde(deserialize_with = "text")]
     pub name: String,
     /// Date of birth.
     #[serde(default)]
@@ -105,11 +199,13 @@ pub enum RegistrationStatus {
 #[serde(deny_unknown_fields)]
 pub struct Registration {
     /// Registering body.
+    #[serde(deserialize_with = "text")]
     pub body: String,
     /// Credential within that body.
+    #[serde(deserialize_with = "text")]
     pub credential: String,
     /// Registration number.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_text")]
     pub number: Option<String>,
     /// First registered.
     pub since: Date,
@@ -125,11 +221,13 @@ pub struct Registration {
 #[serde(deny_unknown_fields)]
 pub struct Degree {
     /// Title.
+    #[serde(deserialize_with = "text")]
     pub title: String,
     /// Institution.
+    #[serde(deserialize_with = "text")]
     pub institution: String,
     /// Accrediting body.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_text")]
     pub accredited_by: Option<String>,
     /// Date conferred.
     pub graduated_on: Date,
@@ -146,7 +244,7 @@ pub struct Degree {
 #[serde(deny_unknown_fields)]
 pub struct EquivalenceAssessment {
     /// Assessing body.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_text")]
     pub by: Option<String>,
     /// Date of the assessment.
     #[serde(default)]
@@ -158,8 +256,10 @@ pub struct EquivalenceAssessment {
 #[serde(deny_unknown_fields)]
 pub struct Experience {
     /// Employer.
+    #[serde(deserialize_with = "text")]
     pub employer: String,
     /// Role.
+    #[serde(deserialize_with = "text")]
     pub role: String,
     /// First day.
     pub from: Date,
@@ -186,6 +286,7 @@ impl Experience {
 #[serde(deny_unknown_fields)]
 pub struct Cpd {
     /// What.
+    #[serde(deserialize_with = "text")]
     pub activity: String,
     /// Hours, above zero.
     pub hours: Decimal,
@@ -202,7 +303,7 @@ pub struct Sanction {
     /// Status.
     pub status: SanctionStatus,
     /// Summary.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_text")]
     pub summary: Option<String>,
 }
 
@@ -272,19 +373,29 @@ impl Application {
         self.0.sanctions.as_deref()
     }
 
-    /// Reads and parses the application file at `file`.
+    /// Reads and parses the application file at `file`: a regular file of
+    /// at most 1 MiB (a folder is named as one, with the command for folders).
     pub fn read(file: &Path, rules: &RuleSet) -> Result<Application, Error> {
-        let bytes = std::fs::read(file).map_err(|source| Error::Io {
-            file: file.to_path_buf(),
-            source,
-        })?;
-        Application::from_bytes(file, bytes, rules)
+        Application::from_bytes(file, read_bytes(file)?, rules)
     }
 
     /// Parses an application file's bytes, already read (a register's
     /// stored input, a batch that keeps them): `file`'s extension gives the
     /// format, and errors name it.
     pub fn from_bytes(file: &Path, bytes: Vec<u8>, rules: &RuleSet) -> Result<Application, Error> {
+        let limit = crate::file::Kind::Application.limit();
+        if bytes.len() as u64 > limit {
+            return Err(Error::Input {
+                file: file.to_path_buf(),
+                position: None,
+                path: ".".into(),
+                message: format!(
+                    "the file is {}, beyond the limit of {} for an application file",
+                    crate::file::size_text(bytes.len() as u64),
+                    crate::file::size_text(limit)
+                ),
+            });
+        }
         let format = Format::of_path(file).ok_or_else(|| Error::Input {
             file: file.to_path_buf(),
             position: None,
@@ -296,21 +407,150 @@ impl Application {
     }
 }
 
+/// The contract's limits (`spec/application-format.md`, Limits).
+mod limit {
+    /// Characters of an id.
+    pub const ID: usize = 128;
+    /// Characters of any other text.
+    pub const TEXT: usize = 1000;
+    /// Items of a list.
+    pub const ITEMS: usize = 10_000;
+}
+
+/// `` `a`, `b` or `c` `` for messages listing what the rule set defines.
+fn listed<'a>(codes: impl IntoIterator<Item = &'a String>) -> String {
+    let codes: Vec<String> = codes.into_iter().map(|c| format!("`{c}`")).collect();
+    match codes.split_last() {
+        None => "nothing".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// Checks one text against the contract: not empty, at most `max`
+/// characters, no control character (but line breaks where allowed). The
+/// path is only built when there is a problem to report.
+fn text_limits(
+    path: impl Fn() -> FieldPath,
+    value: &str,
+    max: usize,
+    line_breaks: bool,
+) -> Result<(), Problem> {
+    // Bytes bound characters: a text of at most `max` bytes needs no count.
+    if value.len() > max && value.chars().count() > max {
+        let length = value.chars().count();
+        return Err(Problem::new(
+            path(),
+            format!("is {length} characters long: the format allows at most {max}"),
+        ));
+    }
+    if value.trim().is_empty() {
+        return Err(Problem::new(path(), "cannot be empty"));
+    }
+    let control = |c: char| c.is_control() && !(line_breaks && matches!(c, '\n' | '\r'));
+    // Control characters are ASCII or U+0080..U+009F: a text of printable
+    // ASCII (nearly all) is cleared byte by byte.
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Ok(());
+    }
+    if let Some((at, c)) = value.chars().enumerate().find(|(_, c)| control(*c)) {
+        return Err(Problem::new(
+            path(),
+            format!(
+                "holds a control character (U+{:04X}) at character {}: the format allows none here",
+                u32::from(c),
+                at + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn list_limit<T>(path: impl Fn() -> FieldPath, list: &Option<Vec<T>>) -> Result<(), Problem> {
+    match list {
+        Some(items) if items.len() > limit::ITEMS => Err(Problem::new(
+            path(),
+            format!(
+                "holds {} items: the format allows at most {}",
+                items.len(),
+                limit::ITEMS
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Fields {
+    /// The contract's limits on every text and list, before anything quotes them.
+    fn limits(&self) -> Result<(), Problem> {
+        let top = |key: &'static str| move || FieldPath::root().key(key);
+        let item = |list: &'static str, i: usize, key: &'static str| {
+            move || FieldPath::root().key(list).index(i).key(key)
+        };
+        let text = |path: &dyn Fn() -> FieldPath, value: &str| text_limits(path, value, limit::TEXT, false);
+        text_limits(top("id"), &self.id, limit::ID, false)?;
+        text(
+            &|| FieldPath::root().key("applicant").key("name"),
+            &self.applicant.name,
+        )?;
+        text(&top("home_body"), &self.home_body)?;
+        text(&top("host_body"), &self.host_body)?;
+        text(&top("discipline"), &self.discipline)?;
+        list_limit(top("registrations"), &self.registrations)?;
+        list_limit(top("degrees"), &self.degrees)?;
+        list_limit(top("experience"), &self.experience)?;
+        list_limit(top("cpd"), &self.cpd)?;
+        list_limit(top("sanctions"), &self.sanctions)?;
+        for (i, r) in self.registrations.iter().flatten().enumerate() {
+            text(&item("registrations", i, "body"), &r.body)?;
+            text(&item("registrations", i, "credential"), &r.credential)?;
+            if let Some(number) = &r.number {
+                text(&item("registrations", i, "number"), number)?;
+            }
+        }
+        for (i, d) in self.degrees.iter().flatten().enumerate() {
+            text(&item("degrees", i, "title"), &d.title)?;
+            text(&item("degrees", i, "institution"), &d.institution)?;
+            if let Some(code) = &d.accredited_by {
+                text(&item("degrees", i, "accredited_by"), code)?;
+            }
+            if let Some(by) = d.equivalence_assessment.as_ref().and_then(|e| e.by.as_ref()) {
+                text(&|| item("degrees", i, "equivalence_assessment")().key("by"), by)?;
+            }
+        }
+        for (i, e) in self.experience.iter().flatten().enumerate() {
+            text(&item("experience", i, "employer"), &e.employer)?;
+            text(&item("experience", i, "role"), &e.role)?;
+        }
+        for (i, c) in self.cpd.iter().flatten().enumerate() {
+            text(&item("cpd", i, "activity"), &c.activity)?;
+        }
+        for (i, s) in self.sanctions.iter().flatten().enumerate() {
+            if let Some(summary) = &s.summary {
+                text_limits(item("sanctions", i, "summary"), summary, limit::TEXT, true)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks what the types cannot: codes the rule set defines, periods in
     /// order, FTE and hours in range. Reports the first problem.
     fn check(&self, rules: &RuleSet) -> Result<(), Problem> {
+        self.limits()?;
         let root = FieldPath::root();
         let body = |path: FieldPath, code: &str| -> Result<(), Problem> {
             if rules.bodies().contains_key(code) {
                 Ok(())
             } else {
-                Err(Problem::new(path, format!("unknown body `{code}`")))
+                Err(Problem::new(
+                    path,
+                    format!(
+                        "unknown body `{code}` (the rule set defines {})",
+                        listed(rules.bodies().keys())
+                    ),
+                ))
             }
         };
-        if self.id.trim().is_empty() {
-            return Err(Problem::new(root.key("id"), "the application id cannot be empty"));
-        }
         body(root.key("home_body"), &self.home_body)?;
         body(root.key("host_body"), &self.host_body)?;
         if self.home_body == self.host_body {
@@ -325,17 +565,26 @@ impl Fields {
         if !rules.disciplines().contains_key(&self.discipline) {
             return Err(Problem::new(
                 root.key("discipline"),
-                format!("unknown discipline `{}`", self.discipline),
+                format!(
+                    "unknown discipline `{}` (the rule set defines {})",
+                    self.discipline,
+                    listed(rules.disciplines().keys())
+                ),
             ));
         }
         for (i, registration) in self.registrations.iter().flatten().enumerate() {
             let at = root.key("registrations").index(i);
             body(at.key("body"), &registration.body)?;
             if !rules.has_credential(&registration.body, &registration.credential) {
+                let known = rules
+                    .bodies()
+                    .get(&registration.body)
+                    .map(|b| listed(b.credentials.iter().map(|c| &c.code)))
+                    .unwrap_or_default();
                 return Err(Problem::new(
                     at.key("credential"),
                     format!(
-                        "unknown credential `{}` of body `{}`",
+                        "unknown credential `{}` of body `{}` (it registers {known})",
                         registration.credential, registration.body
                     ),
                 ));

@@ -33,6 +33,9 @@ impl Date {
         let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
             return Err(invalid());
         };
+        if year == 0 {
+            return Err(format!("invalid date `{text}`: years run from 0001 to 9999"));
+        }
         let year = i32::try_from(year).map_err(|_| invalid())?;
         NaiveDate::from_ymd_opt(year, month, day)
             .map(Date)

@@ -150,7 +150,12 @@ impl Diagnostic {
             severity: Severity::Error,
             kind,
             file: file.to_path_buf(),
-            position: crate::source::locate(format, text, path),
+            // A model built in memory has no text to point into.
+            position: if text.is_empty() {
+                None
+            } else {
+                crate::source::locate(format, text, path)
+            },
             path: path.to_string(),
             message: message.into(),
         }

@@ -9,6 +9,7 @@ pub mod application;
 pub mod date;
 pub mod decimal;
 pub mod error;
+pub mod file;
 pub mod prose;
 pub mod rules;
 pub mod source;

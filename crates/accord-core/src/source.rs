@@ -106,6 +106,9 @@ impl Located {
     /// Builds a failure from a parser's message, removing the location suffix
     /// and path prefix the parsers add themselves so that they are not repeated.
     pub(crate) fn from_parser(path: String, position: Option<Position>, raw: &str) -> Located {
+        // serde_path_to_error writes `?` for a segment it could not name
+        // (the parser failed before the key was read): keep what is known.
+        let path = known_part(&path);
         let mut message = raw;
         if let Some(p) = position {
             let suffix = format!(" at line {} column {}", p.line, p.column);
@@ -124,17 +127,95 @@ impl Located {
     }
 }
 
+/// The part of a field path before its first unknown (`?`) segment; `.`
+/// when nothing is known.
+fn known_part(path: &str) -> String {
+    let known: Vec<&str> = path
+        .split('.')
+        .take_while(|segment| !segment.starts_with('?') && *segment != "?")
+        .map(|segment| segment.split("[?]").next().unwrap_or(segment))
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    if known.is_empty() {
+        ".".into()
+    } else {
+        known.join(".")
+    }
+}
+
 /// Parses `text` in `format` into `T`. The fast path tracks nothing; only
 /// when it fails is the text parsed again with field-path tracking, so that
 /// good files (nearly all of a batch) pay nothing for error reporting.
 pub fn parse<T: DeserializeOwned>(format: Format, text: &str) -> Result<T, Located> {
     match format {
         Format::Yaml => crate::yaml::parse(text),
-        Format::Json => match serde_json::from_str(text) {
-            Ok(value) => Ok(value),
-            Err(_) => parse_json_tracked(text),
-        },
+        Format::Json => {
+            screen_json(text)?;
+            match serde_json::from_str(text) {
+                Ok(value) => Ok(value),
+                Err(_) => parse_json_tracked(text),
+            }
+        }
     }
+}
+
+/// Refuses a JSON number written with more digits than it can be read
+/// exactly with (serde_json reads numbers as binary floats: what is checked
+/// afterwards must be what the author wrote). Strings are skipped; most
+/// files have no run of ten digits and no exponent, and pass after one scan.
+fn screen_json(text: &str) -> Result<(), Located> {
+    let bytes = text.as_bytes();
+    let suspicious = bytes.windows(2).any(|w| match w {
+        [a, b'e' | b'E'] => a.is_ascii_digit(),
+        _ => false,
+    }) || bytes.split(|b| !b.is_ascii_digit()).any(|run| run.len() >= 10);
+    if !suspicious {
+        return Ok(());
+    }
+    let (mut line, mut column) = (1usize, 0usize);
+    let mut chars = text.chars().peekable();
+    let (mut in_string, mut escaped) = (false, false);
+    while let Some(c) = chars.next() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        } else if c == '-' || c.is_ascii_digit() {
+            let start = column;
+            let mut literal = String::from(c);
+            while let Some(&next) = chars.peek() {
+                if next.is_ascii_digit() || matches!(next, '.' | 'e' | 'E' | '+' | '-') {
+                    literal.push(next);
+                    chars.next();
+                    column += 1;
+                } else {
+                    break;
+                }
+            }
+            if let Some(message) = crate::yaml::number_problem(&literal) {
+                return Err(Located {
+                    path: ".".into(),
+                    position: Some(Position { line, column: start }),
+                    message,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Parses `text` into a generic YAML or JSON value and drops it, checking
@@ -154,6 +235,12 @@ fn parse_json_tracked<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
+        // A syntax error has a place, not a field: its path is noise.
+        let path = if inner.is_syntax() || inner.is_eof() {
+            ".".to_owned()
+        } else {
+            path
+        };
         Located::from_parser(path, json_position(&inner), &inner.to_string())
     })?;
     deserializer
@@ -339,6 +426,25 @@ mod tests {
             "degrees[0].graduated_on"
         );
         assert_eq!(FieldPath::root().to_string(), ".");
+    }
+
+    #[test]
+    fn unknown_path_segments_are_dropped() {
+        assert_eq!(known_part("applicant.?"), "applicant");
+        assert_eq!(known_part("?"), ".");
+        assert_eq!(known_part("degrees[0].title"), "degrees[0].title");
+        assert_eq!(known_part("degrees[?]"), "degrees");
+    }
+
+    #[test]
+    fn json_numbers_with_too_many_digits_are_refused_and_strings_skipped() {
+        let err = screen_json("{\"fte\": 1.00000000000000000001}").unwrap_err();
+        assert_eq!(err.position, Some(Position { line: 1, column: 9 }));
+        assert_eq!(
+            screen_json("{\"number\": \"12345678901234567890\", \"fte\": 0.5}"),
+            Ok(())
+        );
+        assert_eq!(screen_json("{\"hours\": 1e2}"), Ok(()));
     }
 
     #[test]

@@ -42,7 +42,11 @@ fn main() {
         if parse_only {
             black_box(Application::parse(file, Format::Yaml, black_box(&text), &rules).is_ok());
         } else {
-            let _ = black_box(accord_eval::assess(&rules, black_box(&application), application.applied_on().get()));
+            let _ = black_box(accord_eval::assess(
+                &rules,
+                black_box(&application),
+                application.applied_on().get(),
+            ));
         }
     }
 }

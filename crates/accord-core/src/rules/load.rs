@@ -133,18 +133,17 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error>
     Ok(())
 }
 
-/// Reads a file as UTF-8 text, naming the file in any error.
+/// Reads a rule file or rule-test file (a regular file within the size
+/// limit) as UTF-8 text, naming the file in any error.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
-    text_of(path, bytes)
+    text_of(path, crate::file::read(path, crate::file::Kind::Rules)?)
 }
 
-/// Turns bytes into text, or an error naming the file and the first bad byte.
+/// Turns bytes into text, or an error naming the file and the first bad
+/// byte. A leading byte-order mark is dropped: editors add one, and it
+/// means nothing in UTF-8.
 pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
-    String::from_utf8(bytes).map_err(|err| {
+    let mut text = String::from_utf8(bytes).map_err(|err| {
         let offset = err.utf8_error().valid_up_to();
         let before = err.as_bytes().get(..offset).unwrap_or_default();
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
@@ -155,5 +154,9 @@ pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
             path: ".".into(),
             message: format!("not UTF-8 text (invalid byte at offset {offset})"),
         }
-    })
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }

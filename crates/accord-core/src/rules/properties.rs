@@ -90,7 +90,9 @@ fn edited(mut files: Vec<RuleFile>, which: usize, amount: i64) -> Vec<RuleFile> 
             let n = agreement.parameters.len();
             if let Some(p) = agreement.parameters.get_mut(amount.unsigned_abs() as usize % n) {
                 if let Some(period) = p.periods.first_mut() {
-                    period.value = period.value.saturating_add(crate::Decimal::from_int(amount % 3));
+                    period.value = period
+                        .value
+                        .saturating_add(crate::Decimal::from_int(amount.rem_euclid(3)));
                 }
             }
         }
