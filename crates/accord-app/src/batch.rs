@@ -147,8 +147,7 @@ where
             register,
             pending: Vec::new(),
         }),
-        ids: Ids::new(options.paths, options.rules),
-        position: 0,
+        ids: Ids::new(),
         new: Vec::new(),
         previous: options.previous,
     };
@@ -223,8 +222,7 @@ fn process<R>(
 struct State<'a, 'r> {
     summary: Summary,
     ledger: Option<Ledger<'r>>,
-    ids: Ids<'a>,
-    position: u64,
+    ids: Ids,
     new: Vec<String>,
     previous: Option<&'a Previous>,
 }
@@ -232,8 +230,6 @@ struct State<'a, 'r> {
 impl State<'_, '_> {
     fn take<R>(&mut self, processed: Processed<R>) -> Result<Record<R>, accord_register::Error> {
         self.summary.files_seen += 1;
-        let position = self.position;
-        self.position += 1;
         Ok(match processed {
             Processed::Skipped => {
                 self.summary.skipped += 1;
@@ -249,12 +245,11 @@ impl State<'_, '_> {
                 record,
                 ledger,
             } => {
-                if let Some(message) = self.ids.duplicate(&file, &decision.application) {
+                if let Err(message) = self.ids.claim(&file, &decision.application) {
                     self.summary.rejected += 1;
                     return Ok(Record::Rejected { file, message });
                 }
                 self.count(&decision);
-                self.ids.record(&decision.application, position);
                 if let (Some(recorder), Some((json, bytes))) = (self.ledger.as_mut(), ledger) {
                     recorder.push(&file, &decision, json, bytes)?;
                 }
@@ -316,39 +311,75 @@ impl State<'_, '_> {
 }
 
 /// Reads an earlier batch output (JSON Lines): application id -> outcome.
-/// Error records (`{"file", "error"}`) have no application and are passed over.
+/// Error records (`{"file", "error"}`) have no application and are passed
+/// over. The file is read line by line (a run of 200,000 files is hundreds
+/// of megabytes; only the outcomes are kept), each line within a bound.
 pub fn read_previous(path: &Path) -> Result<Previous, accord_core::Error> {
+    use std::io::{BufRead, BufReader, Read};
     #[derive(serde::Deserialize)]
     struct Line {
         application: Option<String>,
         outcome: Option<String>,
     }
-    let text = accord_core::rules::read_text(path)?;
+    let located = |line: usize, column: usize, field: &str, message: String| accord_core::Error::Input {
+        file: path.to_path_buf(),
+        position: Some(accord_core::source::Position { line, column }),
+        path: field.into(),
+        message,
+    };
+    let (file, _) = accord_core::file::open_regular(path)?;
+    let limit = accord_core::file::Kind::BatchLine.limit();
+    let mut reader = BufReader::new(file);
     let mut outcomes = HashMap::new();
-    for (number, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+    let mut bytes = Vec::new();
+    for number in 1.. {
+        bytes.clear();
+        let read = (&mut reader)
+            .take(limit + 1)
+            .read_until(b'\n', &mut bytes)
+            .map_err(|source| accord_core::Error::Io {
+                file: path.to_path_buf(),
+                source,
+            })?;
+        if read == 0 {
+            break;
+        }
+        if bytes.len() as u64 > limit {
+            return Err(located(
+                number,
+                1,
+                ".",
+                format!(
+                    "a line longer than {}: not the output of `accord batch`",
+                    accord_core::file::size_text(limit)
+                ),
+            ));
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        if text.trim().is_empty() {
             continue;
         }
-        let parsed: Line = serde_json::from_str(line).map_err(|err| accord_core::Error::Input {
-            file: path.to_path_buf(),
-            position: Some(accord_core::source::Position {
-                line: number + 1,
-                column: err.column(),
-            }),
-            path: ".".into(),
-            message: format!("not a batch output line: {err}"),
+        let parsed: Line = serde_json::from_str(&text).map_err(|err| {
+            let hint = if number == 1 && text.starts_with("file,") {
+                " (this looks like CSV: --compare reads the JSON Lines that `accord batch` writes by default)"
+            } else {
+                " (--compare reads the JSON Lines that `accord batch` writes by default)"
+            };
+            located(
+                number,
+                err.column(),
+                ".",
+                format!("not a line of batch output{hint}: {err}"),
+            )
         })?;
         if let (Some(id), Some(outcome)) = (parsed.application, parsed.outcome) {
             let Some(outcome) = Outcome::parse(&outcome) else {
-                return Err(accord_core::Error::Input {
-                    file: path.to_path_buf(),
-                    position: Some(accord_core::source::Position {
-                        line: number + 1,
-                        column: 1,
-                    }),
-                    path: "outcome".into(),
-                    message: format!("unknown outcome `{outcome}`"),
-                });
+                return Err(located(
+                    number,
+                    1,
+                    "outcome",
+                    format!("unknown outcome `{outcome}`"),
+                ));
             };
             outcomes.insert(id, outcome);
         }

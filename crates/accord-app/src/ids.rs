@@ -1,64 +1,62 @@
-//! Duplicate application ids across a run, in bounded memory.
+//! Duplicate application ids across a run, found in one pass.
 //!
-//! Ids are kept as 64-bit hashes mapped to the walk position of the file
-//! that first used them: 16 bytes an id rather than the id and its path, so
-//! that 200,000 files cost 3 MiB, not 20. The rare hit is confirmed by
-//! walking to that position again and re-reading the file's id, so a hash
-//! collision is never reported as a duplicate.
+//! Each id decided is kept with the file that first used it, as the run
+//! writes its records in path order: a second use is refused naming the
+//! first, without reading anything again. Memory grows by the id and the
+//! path of each distinct application (about 100 bytes for a corpus's
+//! typical names), and the answer holds whatever happens to the files
+//! during the run: it is made from what was decided, never re-read.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
-use accord_core::RuleSet;
-
-use crate::walk::{walk, Found};
-
-/// Ids seen so far in a walk over `roots`.
-pub struct Ids<'a> {
-    seen: HashMap<u64, u64>,
-    roots: &'a [PathBuf],
-    rules: &'a RuleSet,
+/// Ids seen so far in a run, each with the file that first used it.
+#[derive(Debug, Default)]
+pub struct Ids {
+    first: HashMap<Box<str>, Box<str>>,
 }
 
-fn hash(id: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
-}
+impl Ids {
+    /// An empty registry.
+    pub fn new() -> Ids {
+        Ids::default()
+    }
 
-impl<'a> Ids<'a> {
-    /// An empty registry for a walk over `roots`, reading files with `rules`.
-    pub fn new(roots: &'a [PathBuf], rules: &'a RuleSet) -> Ids<'a> {
-        Ids {
-            seen: HashMap::new(),
-            roots,
-            rules,
+    /// Records that `file` uses `id`; the error message when an earlier
+    /// file already did (the first use is kept).
+    pub fn claim(&mut self, file: &str, id: &str) -> Result<(), String> {
+        match self.first.get(id) {
+            Some(first) => Err(format!(
+                "{file}: application id `{id}` is already used by {first}"
+            )),
+            None => {
+                self.first.insert(id.into(), file.into());
+                Ok(())
+            }
         }
     }
 
-    /// The file that first used `id`, if any.
-    pub fn first_use(&self, id: &str) -> Option<String> {
-        let position = *self.seen.get(&hash(id))?;
-        let index = usize::try_from(position).ok()?;
-        let Some(Found::File(path)) = walk(self.roots).nth(index) else {
-            return None;
-        };
-        let application = accord_core::Application::read(&path, self.rules).ok()?;
-        (application.id() == id).then(|| path.display().to_string())
-    }
-
-    /// Records that the item at walk `position` uses `id` (first use wins).
-    pub fn record(&mut self, id: &str, position: u64) {
-        self.seen.entry(hash(id)).or_insert(position);
-    }
-
-    /// Whether `id` has been recorded.
+    /// Whether `id` has been claimed.
     pub fn contains(&self, id: &str) -> bool {
-        self.seen.contains_key(&hash(id))
+        self.first.contains_key(id)
     }
+}
 
-    /// The error message for a second use of `id` in `file`, if it is one.
-    pub fn duplicate(&self, file: &str, id: &str) -> Option<String> {
-        self.first_use(id)
-            .map(|first| format!("{file}: application id `{id}` is already used by {first}"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_use_names_the_first_and_the_first_stays() {
+        let mut ids = Ids::new();
+        assert_eq!(ids.claim("a.yaml", "APP-1"), Ok(()));
+        assert_eq!(
+            ids.claim("b.yaml", "APP-1"),
+            Err("b.yaml: application id `APP-1` is already used by a.yaml".to_owned())
+        );
+        assert_eq!(
+            ids.claim("c.yaml", "APP-1"),
+            Err("c.yaml: application id `APP-1` is already used by a.yaml".to_owned())
+        );
+        assert!(ids.contains("APP-1") && !ids.contains("APP-2"));
     }
 }

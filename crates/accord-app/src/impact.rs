@@ -99,16 +99,15 @@ pub fn run<E>(
     mut sink: impl FnMut(Item) -> Result<(), E>,
 ) -> Result<Tally, E> {
     let mut tally = Tally::default();
-    let mut ids = Ids::new(options.paths, options.new);
+    let mut ids = Ids::new();
     pipeline::ordered(
         walk(options.paths),
         options.jobs,
         cancel,
         |found| assess_both(found, options),
         |assessed| {
-            let position = tally.files_seen;
             tally.files_seen += 1;
-            let item = classify(assessed, position, &mut ids, &mut tally);
+            let item = classify(assessed, &mut ids, &mut tally);
             sink(item)
         },
     )?;
@@ -153,7 +152,7 @@ fn assess_both(found: Found, options: &Options<'_>) -> Assessed {
     }
 }
 
-fn classify(assessed: Assessed, position: u64, ids: &mut Ids<'_>, tally: &mut Tally) -> Item {
+fn classify(assessed: Assessed, ids: &mut Ids, tally: &mut Tally) -> Item {
     let (file, before, after) = match assessed {
         Assessed::Skipped => {
             tally.skipped += 1;
@@ -165,11 +164,10 @@ fn classify(assessed: Assessed, position: u64, ids: &mut Ids<'_>, tally: &mut Ta
         }
         Assessed::Both { file, before, after } => (file, before, after),
     };
-    if let Some(message) = ids.duplicate(&file, &after.application) {
+    if let Err(message) = ids.claim(&file, &after.application) {
         tally.rejected += 1;
         return Item::Rejected { file, message };
     }
-    ids.record(&after.application, position);
     tally.compared += 1;
     let changed = changed_clauses(&before, &after);
     if changed.is_empty() && before.outcome == after.outcome {

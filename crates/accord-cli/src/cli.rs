@@ -165,7 +165,7 @@ pub enum LedgerCommand {
     },
     /// Write the ledger as JSON Lines, with what is needed to re-verify the chain.
     Export {
-        /// Write to FILE (atomically) instead of stdout.
+        /// Write to FILE instead of stdout (written like `batch --output`).
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -197,13 +197,13 @@ pub struct ImpactArgs {
     /// Assessment date (YYYY-MM-DD) for every application, instead of each one's `applied_on`.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// Worker threads [default: the number of cores].
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Worker threads, 1 to 256 [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]
     pub format: ImpactFormat,
-    /// Write the report to FILE (atomically) instead of stdout.
+    /// Write the report to FILE instead of stdout (written like `batch --output`).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Application files, or directories walked recursively.
@@ -240,16 +240,19 @@ pub struct BatchArgs {
     /// Assessment date (YYYY-MM-DD) for every application, instead of each one's `applied_on`.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// Worker threads [default: the number of cores].
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Worker threads, 1 to 256 [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
     pub format: BatchFormat,
-    /// Write the records to FILE (atomically) instead of stdout.
+    /// Write the records to FILE instead of stdout: a regular file is
+    /// replaced whole at the end (never left half-written; a symbolic link
+    /// is followed and its target replaced, keeping the target's mode), a
+    /// device or FIFO is written to as it goes.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also write the summary as JSON to FILE.
+    /// Also write the summary as JSON to FILE (written like --output).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
     /// An earlier batch output (JSON Lines) to compare outcomes with.

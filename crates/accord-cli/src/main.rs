@@ -8,6 +8,7 @@
 mod cli;
 mod cmd;
 mod error;
+mod escape;
 mod exit;
 mod output;
 mod render;
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(err) => {
             for line in err.lines() {
-                eprintln!("accord: {line}");
+                eprintln!("accord: {}", escape::text(&line));
             }
             Exit::Failure.into()
         }

@@ -2,31 +2,30 @@
 //! its title, status and figures, then measures, missing evidence, the grant
 //! and its requirements.
 
-use std::fmt::Write as _;
-
 use accord_eval::{Decision, Status};
 
-/// The text report of a decision.
+use crate::escape::Lines;
+
+/// The text report of a decision; every line escaped for the terminal.
 pub fn decision(d: &Decision) -> String {
-    let mut out = String::new();
+    let mut out = Lines::new();
     let under = match &d.agreement {
         Some(id) => format!("under {id}"),
         None => "no agreement applies".to_owned(),
     };
-    let _ = writeln!(
-        out,
+    out.line(format!(
         "{}: {} ({under}, assessed as of {})",
         d.application,
         d.outcome.as_str().to_uppercase(),
         d.as_of
-    );
-    let _ = writeln!(
-        out,
+    ));
+    out.line(format!(
         "  {} → {}, {}: {}",
         d.home_body, d.host_body, d.discipline, d.reason
-    );
+    ));
     if !d.criteria.is_empty() {
-        let _ = writeln!(out, "\nCriteria");
+        out.blank();
+        out.line("Criteria");
         for c in &d.criteria {
             let status = match (c.status, &c.measure) {
                 (Status::Met, Some(m)) => format!("met, with measure {m}"),
@@ -34,7 +33,7 @@ pub fn decision(d: &Decision) -> String {
                 (Status::NotMet, _) => "NOT MET".to_owned(),
                 (Status::Unknown, _) => "unknown".to_owned(),
             };
-            let _ = writeln!(out, "  {} {}: {status} — {}", c.clause, c.title, c.detail);
+            out.line(format!("  {} {}: {status} — {}", c.clause, c.title, c.detail));
         }
     }
     section(
@@ -47,11 +46,12 @@ pub fn decision(d: &Decision) -> String {
     section(&mut out, "Missing evidence", d.missing.iter().cloned());
     if let Some(g) = &d.grant {
         let kind = if g.provisional { "provisional " } else { "" };
-        let _ = writeln!(
-            out,
-            "\nGrant\n  {kind}{} of {}, without further examination",
+        out.blank();
+        out.line("Grant");
+        out.line(format!(
+            "  {kind}{} of {}, without further examination",
             g.credential, g.body
-        );
+        ));
     }
     section(
         &mut out,
@@ -60,18 +60,20 @@ pub fn decision(d: &Decision) -> String {
             .iter()
             .map(|r| format!("{} (clause {}): {}", r.id, r.clause, r.description)),
     );
-    let _ = writeln!(out, "\nRule set {}", d.ruleset);
-    out
+    out.blank();
+    out.line(format!("Rule set {}", d.ruleset));
+    out.finish()
 }
 
-fn section(out: &mut String, title: &str, lines: impl Iterator<Item = String>) {
+fn section(out: &mut Lines, title: &str, lines: impl Iterator<Item = String>) {
     let lines: Vec<String> = lines.collect();
     if lines.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{title}");
+    out.blank();
+    out.line(title);
     for line in lines {
-        let _ = writeln!(out, "  {line}");
+        out.line(format!("  {line}"));
     }
 }
 

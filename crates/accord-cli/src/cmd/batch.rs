@@ -3,7 +3,6 @@
 //! on stderr and optionally as JSON.
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Instant;
 
@@ -15,6 +14,7 @@ use accord_core::rules::{clause_order, RuleSet};
 
 use crate::cli::{BatchArgs, BatchFormat};
 use crate::error::CliError;
+use crate::escape::{self, Lines};
 use crate::exit::Exit;
 use crate::output::{write_atomically, Output};
 
@@ -159,10 +159,13 @@ impl CsvRow<'_> {
     }
 }
 
-/// One CSV record, quoted by the csv crate, with its line end.
+/// One CSV record, quoted by the csv crate, with its line end; a cell a
+/// spreadsheet would run as a formula is written as text.
 fn line(row: &[String]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(row);
+    let mut writer = csv::WriterBuilder::new()
+        .buffer_capacity(1024)
+        .from_writer(Vec::with_capacity(512));
+    let _ = writer.write_record(row.iter().map(|cell| escape::cell(cell).into_owned()));
     writer
         .into_inner()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
@@ -214,42 +217,41 @@ impl Sink {
     }
 }
 
-/// The summary as the table printed on stderr.
+/// The summary as the table printed on stderr, every line escaped.
 fn table(summary: &Summary) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "files seen {:>9}", summary.files_seen);
-    let _ = writeln!(out, "  decided  {:>9}", summary.decided);
-    let _ = writeln!(out, "  rejected {:>9}", summary.rejected);
-    let _ = writeln!(out, "  skipped  {:>9}", summary.skipped);
-    let _ = writeln!(out, "outcomes");
+    let mut out = Lines::new();
+    out.line(format!("files seen {:>9}", summary.files_seen));
+    out.line(format!("  decided  {:>9}", summary.decided));
+    out.line(format!("  rejected {:>9}", summary.rejected));
+    out.line(format!("  skipped  {:>9}", summary.skipped));
+    out.line("outcomes");
     for outcome in Outcome::ALL {
         let count = summary.outcomes.get(outcome.as_str()).copied().unwrap_or(0);
-        let _ = writeln!(out, "  {:<12}{count:>9}", outcome.as_str());
+        out.line(format!("  {:<12}{count:>9}", outcome.as_str()));
     }
     if !summary.not_met.is_empty() || !summary.unknown.is_empty() {
-        let _ = writeln!(out, "clauses        not met   unknown");
+        out.line("clauses        not met   unknown");
         let mut clauses: Vec<&String> = summary.not_met.keys().chain(summary.unknown.keys()).collect();
         clauses.sort_by(|a, b| clause_order(a, b));
         clauses.dedup();
         for clause in clauses {
             let n = summary.not_met.get(clause).copied().unwrap_or(0);
             let u = summary.unknown.get(clause).copied().unwrap_or(0);
-            let _ = writeln!(out, "  {clause:<10}{n:>10}{u:>10}");
+            out.line(format!("  {clause:<10}{n:>10}{u:>10}"));
         }
     }
     if let Some(c) = &summary.compare {
-        let _ = writeln!(out, "compared with {}", c.previous);
-        let _ = writeln!(out, "  unchanged {:>9}", c.unchanged);
+        out.line(format!("compared with {}", c.previous));
+        out.line(format!("  unchanged {:>9}", c.unchanged));
         for (transition, count) in &c.transitions {
-            let _ = writeln!(out, "  {transition}: {count}");
+            out.line(format!("  {transition}: {count}"));
         }
-        let _ = writeln!(out, "  new {}: {}", c.new.len(), c.new.join(", "));
-        let _ = writeln!(out, "  gone {}: {}", c.gone.len(), c.gone.join(", "));
+        out.line(format!("  new {}: {}", c.new.len(), c.new.join(", ")));
+        out.line(format!("  gone {}: {}", c.gone.len(), c.gone.join(", ")));
     }
-    let _ = writeln!(
-        out,
+    out.line(format!(
         "elapsed {:.3} s, {:.0} files/s",
         summary.elapsed_seconds, summary.files_per_second
-    );
-    out
+    ));
+    out.finish()
 }

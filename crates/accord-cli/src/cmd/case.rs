@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{CaseArgs, CaseCommand, Format};
 use crate::error::CliError;
+use crate::escape::{self, Lines};
 use crate::exit::Exit;
 
 /// Runs a case command.
@@ -24,13 +25,15 @@ pub fn run(args: &CaseArgs) -> Result<Exit, CliError> {
             let opened = case::open(&mut register, &rules, file, *received)?;
             super::print(&format!(
                 "opened case {} (version 1, received {}, {})\n",
-                opened.id, opened.received, opened.sha256
+                escape::text(&opened.id),
+                opened.received,
+                opened.sha256
             ))?;
         }
         CaseCommand::Acknowledge { id, on } => {
             let mut register = Register::open(&args.db.db)?;
             case::acknowledge(&mut register, id, *on)?;
-            super::print(&format!("case {id} acknowledged on {on}\n"))?;
+            super::print(&format!("case {} acknowledged on {on}\n", escape::text(id)))?;
         }
         CaseCommand::Evidence {
             rules,
@@ -42,8 +45,10 @@ pub fn run(args: &CaseArgs) -> Result<Exit, CliError> {
             let mut register = Register::open(&args.db.db)?;
             let added = case::evidence(&mut register, &rules, id, file, *received)?;
             super::print(&format!(
-                "case {id}: version {} received {received} ({})\n",
-                added.number, added.sha256
+                "case {}: version {} received {received} ({})\n",
+                escape::text(id),
+                added.number,
+                added.sha256
             ))?;
         }
         CaseCommand::Assess { rules, id, as_of, on } => {
@@ -86,18 +91,18 @@ pub fn run(args: &CaseArgs) -> Result<Exit, CliError> {
             let text = match format {
                 Format::Json => serde_json::to_string_pretty(&due).unwrap_or_default() + "\n",
                 Format::Text => {
-                    let mut out = format!("due as of {as_of}: {}\n", due.len());
+                    let mut out = Lines::new();
+                    out.line(format!("due as of {as_of}: {}", due.len()));
                     for d in &due {
-                        let _ = writeln!(
-                            out,
+                        out.line(format!(
                             "  {:<20} {:<16} deadline {}  {}",
                             d.case,
                             d.kind.as_str(),
                             d.deadline.map(|x| x.to_string()).unwrap_or_default(),
                             d.status
-                        );
+                        ));
                     }
-                    out
+                    out.finish()
                 }
             };
             super::print(&text)?;
@@ -108,48 +113,56 @@ pub fn run(args: &CaseArgs) -> Result<Exit, CliError> {
 
 fn show_text(view: &CaseView, today: NaiveDate) -> String {
     let case = &view.case;
-    let mut out = format!("case {} ({} → {})", case.id, case.home_body, case.host_body);
-    match (&case.closed_on, &case.closing_outcome) {
-        (Some(on), Some(outcome)) => {
-            let _ = writeln!(out, ": closed on {on} ({})", outcome.as_str());
-        }
-        _ => out.push_str(": open\n"),
-    }
-    let _ = writeln!(out, "\nVersions");
+    let mut out = Lines::new();
+    let state = match (&case.closed_on, &case.closing_outcome) {
+        (Some(on), Some(outcome)) => format!("closed on {on} ({})", outcome.as_str()),
+        _ => "open".to_owned(),
+    };
+    out.line(format!(
+        "case {} ({} → {}): {state}",
+        case.id, case.home_body, case.host_body
+    ));
+    out.blank();
+    out.line("Versions");
     for v in &case.versions {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  {}  received {}  {}  {}",
             v.number, v.received_on, v.file_name, v.sha256
-        );
+        ));
     }
-    let _ = writeln!(out, "\nEvents");
+    out.blank();
+    out.line("Events");
     for e in &case.events {
-        let _ = writeln!(out, "  {}  {:<12} {}", e.on, e.kind, e.detail);
+        out.line(format!("  {}  {:<12} {}", e.on, e.kind, e.detail));
     }
-    let _ = writeln!(out, "\nDecisions");
+    out.blank();
+    out.line("Decisions");
     if case.decisions.is_empty() {
-        let _ = writeln!(out, "  none");
+        out.line("  none");
     }
     for d in &case.decisions {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  ledger entry {}: version {} {}, rules {}, recorded {}",
             d.seq,
             d.version.unwrap_or_default(),
             d.outcome.as_str(),
             d.ruleset,
             d.recorded_at
-        );
+        ));
     }
-    let _ = writeln!(out, "\nClocks (as of {today})");
+    out.blank();
+    out.line(format!("Clocks (as of {today})"));
     for c in &view.clocks {
         let period = match (&c.clause, c.days) {
             (Some(clause), Some(days)) => format!(" ({clause}: {days} days from {})", c.started),
             _ => String::new(),
         };
         let deadline = c.deadline.map(|d| format!(", deadline {d}")).unwrap_or_default();
-        let _ = writeln!(out, "  {:<16}{period}{deadline}: {}", c.kind.as_str(), c.status);
+        out.line(format!(
+            "  {:<16}{period}{deadline}: {}",
+            c.kind.as_str(),
+            c.status
+        ));
     }
-    out
+    out.finish()
 }

@@ -1,13 +1,12 @@
 //! `accord check`: load, validate and summarise a rule set.
 
-use std::fmt::Write as _;
-
 use accord_core::rules::model::Criterion;
 use accord_core::rules::RuleSet;
 use accord_core::{load_dir, Diagnostic, DiagnosticKind, Diagnostics, Error};
 
 use crate::cli::{CheckArgs, Format};
 use crate::error::CliError;
+use crate::escape::Lines;
 use crate::exit::Exit;
 
 /// Prints the summary of a valid rule set, or every problem of an invalid
@@ -32,50 +31,47 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
 }
 
 fn summary(rules: &RuleSet) -> String {
-    let mut out = String::new();
+    let mut out = Lines::new();
     let header = rules.header();
-    let _ = writeln!(out, "rule set {}: {}", header.id, header.title);
-    let _ = writeln!(out, "fingerprint {}", rules.fingerprint());
-    let _ = writeln!(out, "files {}", rules.files().len());
+    out.line(format!("rule set {}: {}", header.id, header.title));
+    out.line(format!("fingerprint {}", rules.fingerprint()));
+    out.line(format!("files {}", rules.files().len()));
     let codes = |it: Vec<&String>| it.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
-    let _ = writeln!(
-        out,
+    out.line(format!(
         "bodies {}: {}",
         rules.bodies().len(),
         codes(rules.bodies().keys().collect())
-    );
-    let _ = writeln!(
-        out,
+    ));
+    out.line(format!(
         "disciplines {}: {}",
         rules.disciplines().len(),
         codes(rules.disciplines().keys().collect())
-    );
+    ));
     for schedule in rules.schedules().values() {
         let entries: Vec<String> = schedule
             .entries
             .iter()
             .map(|e| format!("{} since {}", e.body, e.since))
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "schedule {} ({}): {}",
             schedule.id,
             schedule.clause,
             entries.join(", ")
-        );
+        ));
     }
-    let _ = writeln!(out, "agreements {}", rules.agreements().len());
+    out.line(format!("agreements {}", rules.agreements().len()));
     for agreement in rules.agreements() {
         let evaluated = agreement.clauses.iter().filter(|c| c.criterion.is_some()).count();
-        let _ = writeln!(out, "\nagreement {}: {}", agreement.id, agreement.title);
-        let _ = writeln!(out, "  parties {}", agreement.parties.join(" and "));
+        out.blank();
+        out.line(format!("agreement {}: {}", agreement.id, agreement.title));
+        out.line(format!("  parties {}", agreement.parties.join(" and ")));
         for clause in &agreement.clauses {
             if let Some(Criterion::InForce { from }) = &clause.criterion {
-                let _ = writeln!(out, "  in force from {from} (clause {})", clause.clause);
+                out.line(format!("  in force from {from} (clause {})", clause.clause));
             }
         }
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  clauses {} ({evaluated} with criteria), evaluated in order: {}",
             agreement.clauses.len(),
             agreement
@@ -84,8 +80,8 @@ fn summary(rules: &RuleSet) -> String {
                 .map(|(_, c)| c.clause.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
-        let _ = writeln!(out, "  parameters {}", agreement.parameters.len());
+        ));
+        out.line(format!("  parameters {}", agreement.parameters.len()));
         for parameter in &agreement.parameters {
             let periods: Vec<String> = parameter
                 .periods
@@ -101,66 +97,61 @@ fn summary(rules: &RuleSet) -> String {
                 })
                 .collect();
             let unit = format!("{:?}", parameter.unit).to_lowercase();
-            let _ = writeln!(
-                out,
+            out.line(format!(
                 "    {} (clause {}, {unit}): {}",
                 parameter.id,
                 parameter.clause,
                 periods.join("; ")
-            );
+            ));
         }
         let measures: Vec<String> = agreement
             .measures
             .iter()
             .map(|m| format!("{} (clause {})", m.id, m.clause))
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  measures {}",
             if measures.is_empty() {
                 "none".into()
             } else {
                 measures.join(", ")
             }
-        );
+        ));
         let steps: Vec<&str> = agreement
             .decision
             .precedence
             .iter()
             .map(|s| s.outcome.as_str())
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  precedence (clause {}): {}",
             agreement.decision.clause,
             steps.join(" > ")
-        );
+        ));
         let grants: Vec<String> = agreement
             .grant
             .credentials
             .iter()
             .map(|g| format!("{} {}", g.host, g.credential))
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  grants (clause {}): {}",
             agreement.grant.clause,
             grants.join(", ")
-        );
+        ));
         let requirements: Vec<String> = agreement
             .requirements
             .iter()
             .map(|r| format!("{} (clause {})", r.id, r.clause))
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  requirements {}",
             if requirements.is_empty() {
                 "none".into()
             } else {
                 requirements.join(", ")
             }
-        );
+        ));
     }
-    out
+    out.finish()
 }

@@ -1,14 +1,13 @@
 //! `accord diff`: what changed in meaning between two rule sets.
 //! Exit status as diff(1): 0 no change of meaning, 1 changes, 2 trouble.
 
-use std::fmt::Write as _;
-
 use accord_core::load_dir;
 use accord_core::rules::diff::{diff, Change, ChangeKind};
 use serde::Serialize;
 
 use crate::cli::{DiffArgs, Format};
 use crate::error::CliError;
+use crate::escape::Lines;
 use crate::exit::Exit;
 
 #[derive(Serialize)]
@@ -32,7 +31,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, CliError> {
         Ok(both) => both,
         Err(err) => {
             for line in CliError::from(err).lines() {
-                eprintln!("accord: {line}");
+                eprintln!("accord: {}", crate::escape::text(&line));
             }
             return Ok(Exit::Usage);
         }
@@ -55,29 +54,29 @@ pub fn run(args: &DiffArgs) -> Result<Exit, CliError> {
         Format::Text => text(&report),
     };
     if let Err(err) = super::print(&text) {
-        eprintln!("accord: {err}");
+        eprintln!("accord: {}", crate::escape::text(&err.to_string()));
         return Ok(Exit::Usage);
     }
     Ok(Exit::from_ok(changes.is_empty()))
 }
 
 fn text(report: &Report<'_>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "old {} {}", report.old.rules, report.old.fingerprint);
-    let _ = writeln!(out, "new {} {}", report.new.rules, report.new.fingerprint);
+    let mut out = Lines::new();
+    out.line(format!("old {} {}", report.old.rules, report.old.fingerprint));
+    out.line(format!("new {} {}", report.new.rules, report.new.fingerprint));
     if report.changes.is_empty() {
-        let _ = writeln!(out, "no change of meaning");
-        return out;
+        out.line("no change of meaning");
+        return out.finish();
     }
     let n = report.changes.len();
-    let _ = writeln!(out, "{n} change{} of meaning", if n == 1 { "" } else { "s" });
+    out.line(format!("{n} change{} of meaning", if n == 1 { "" } else { "s" }));
     for change in report.changes {
         let mark = match change.kind {
             ChangeKind::Added => '+',
             ChangeKind::Removed => '-',
             ChangeKind::Changed => '~',
         };
-        let _ = writeln!(out, "  {mark} {}", change.summary);
+        out.line(format!("  {mark} {}", change.summary));
         for field in change
             .fields
             .iter()
@@ -90,9 +89,9 @@ fn text(report: &Report<'_>) -> String {
                     .unwrap_or_default()
                     .to_owned()
             };
-            let _ = writeln!(out, "      was: {}", side(&change.before));
-            let _ = writeln!(out, "      now: {}", side(&change.after));
+            out.line(format!("      was: {}", side(&change.before)));
+            out.line(format!("      now: {}", side(&change.after)));
         }
     }
-    out
+    out.finish()
 }

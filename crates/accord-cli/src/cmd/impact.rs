@@ -2,7 +2,6 @@
 //! then the changed applications) or as JSON Lines (one record per changed
 //! application, counts on stderr).
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -16,6 +15,7 @@ use serde_json::Value;
 
 use crate::cli::{ImpactArgs, ImpactFormat};
 use crate::error::CliError;
+use crate::escape::Lines;
 use crate::exit::Exit;
 use crate::output::Output;
 
@@ -64,7 +64,7 @@ pub fn run(args: &ImpactArgs) -> Result<Exit, CliError> {
                 Ok(())
             }
             (Item::Changed(change), ImpactFormat::Text) => {
-                listed.push(text_entry(&change));
+                listed.extend(text_entry(&change));
                 Ok(())
             }
             (Item::Rejected { file, message }, ImpactFormat::Jsonl) => {
@@ -93,7 +93,9 @@ pub fn run(args: &ImpactArgs) -> Result<Exit, CliError> {
     if args.format == ImpactFormat::Text {
         output.write_all(report(&tally, &listed, &args.old, &args.new, &old, &new).as_bytes())?;
     } else {
-        eprint!("{}", report_counts(&tally, &old, &new));
+        let mut counts = Lines::new();
+        report_counts(&mut counts, &tally, &old, &new);
+        eprint!("{}", counts.finish());
     }
     crate::output::ignore_closed_pipe(output.commit())?;
     Ok(Exit::from_ok(tally.rejected == 0))
@@ -135,9 +137,13 @@ fn json_line(change: &Change) -> String {
     serde_json::to_string(&record).unwrap_or_default()
 }
 
-fn text_entry(change: &Change) -> String {
+/// The lines of one changed application: the application, then each changed clause indented.
+fn text_entry(change: &Change) -> Vec<String> {
     let (from, to) = (change.before.outcome.as_str(), change.after.outcome.as_str());
-    let mut line = format!("{} ({}): {from} -> {to}", change.after.application, change.file);
+    let mut lines = vec![format!(
+        "{} ({}): {from} -> {to}",
+        change.after.application, change.file
+    )];
     for clause in &change.changed_clauses {
         let side = |d: &accord_eval::Decision| {
             d.criteria
@@ -145,47 +151,43 @@ fn text_entry(change: &Change) -> String {
                 .find(|c| &c.clause == clause)
                 .map_or_else(|| "not evaluated".to_owned(), describe)
         };
-        let _ = write!(
-            line,
-            "\n    {clause}: {} -> {}",
+        lines.push(format!(
+            "  {clause}: {} -> {}",
             side(&change.before),
             side(&change.after)
-        );
+        ));
     }
-    line
+    lines
 }
 
 fn describe(c: &CriterionResult) -> String {
     format!("{} ({})", c.status.as_str(), c.detail)
 }
 
-fn report_counts(tally: &Tally, old: &RuleSet, new: &RuleSet) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "old rules {}", old.fingerprint());
-    let _ = writeln!(out, "new rules {}", new.fingerprint());
+fn report_counts(out: &mut Lines, tally: &Tally, old: &RuleSet, new: &RuleSet) {
+    out.line(format!("old rules {}", old.fingerprint()));
+    out.line(format!("new rules {}", new.fingerprint()));
     let changed: u64 = tally.transitions.values().sum();
-    let _ = writeln!(
-        out,
+    out.line(format!(
         "files seen {}: compared {}, changed {changed}, unchanged {}, rejected {}, skipped {}",
         tally.files_seen, tally.compared, tally.unchanged, tally.rejected, tally.skipped
-    );
-    let _ = writeln!(out, "outcome transitions");
+    ));
+    out.line("outcome transitions");
     if tally.transitions.is_empty() {
-        let _ = writeln!(out, "  none");
+        out.line("  none");
     }
     for ((from, to), n) in &tally.transitions {
-        let _ = writeln!(out, "  {from} -> {to}: {n}");
+        out.line(format!("  {from} -> {to}: {n}"));
     }
-    let _ = writeln!(out, "changed clauses");
+    out.line("changed clauses");
     if tally.clauses.is_empty() {
-        let _ = writeln!(out, "  none");
+        out.line("  none");
     }
     let mut clauses: Vec<(&String, &u64)> = tally.clauses.iter().collect();
     clauses.sort_by(|a, b| clause_order(a.0, b.0));
     for (clause, n) in clauses {
-        let _ = writeln!(out, "  {clause}: {n}");
+        out.line(format!("  {clause}: {n}"));
     }
-    out
 }
 
 fn report(
@@ -196,13 +198,18 @@ fn report(
     old: &RuleSet,
     new: &RuleSet,
 ) -> String {
-    let mut out = format!("impact of {} -> {}\n", old_dir.display(), new_dir.display());
-    out.push_str(&report_counts(tally, old, new));
+    let mut out = Lines::new();
+    out.line(format!(
+        "impact of {} -> {}",
+        old_dir.display(),
+        new_dir.display()
+    ));
+    report_counts(&mut out, tally, old, new);
     if !listed.is_empty() {
-        let _ = writeln!(out, "changed applications");
+        out.line("changed applications");
         for line in listed {
-            let _ = writeln!(out, "  {line}");
+            out.line(format!("  {line}"));
         }
     }
-    out
+    out.finish()
 }

@@ -1,6 +1,5 @@
 //! `accord ledger`: verify the hash chain, replay decisions, export for auditors.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 
 use accord_app::ledger;
@@ -9,6 +8,7 @@ use accord_register::Register;
 
 use crate::cli::{LedgerArgs, LedgerCommand};
 use crate::error::CliError;
+use crate::escape::Lines;
 use crate::exit::Exit;
 use crate::output::Output;
 
@@ -26,29 +26,25 @@ pub fn run(args: &LedgerArgs) -> Result<Exit, CliError> {
                 Ok(Exit::Success)
             }
             Err(reason) => {
-                eprintln!("accord: ledger broken: {reason}");
+                eprintln!("accord: ledger broken: {}", crate::escape::text(&reason));
                 Ok(Exit::Failure)
             }
         },
         LedgerCommand::Replay { rules } => {
             let loaded = load_dir(&rules.rules)?;
             let replay = ledger::replay(&register, &loaded)?;
-            let mut out = String::new();
-            let _ = writeln!(
-                out,
+            let mut out = Lines::new();
+            out.line(format!(
                 "replayed under {} ({})",
                 rules.rules.display(),
                 replay.fingerprint
-            );
-            let _ = writeln!(
-                out,
-                "confirmed {} (same rules, same decision); integrity failures {}; under other rules: outcome changed {}, unchanged {}",
-                replay.confirmed, replay.failures, replay.changed, replay.unchanged
-            );
+            ));
+            out.line(format!("confirmed {} (same rules, same decision); integrity failures {}; under other rules: outcome changed {}, unchanged {}",
+                replay.confirmed, replay.failures, replay.changed, replay.unchanged));
             for line in &replay.lines {
-                let _ = writeln!(out, "  {line}");
+                out.line(format!("  {line}"));
             }
-            super::print(&out)?;
+            super::print(&out.finish())?;
             Ok(Exit::from_ok(replay.failures == 0))
         }
         LedgerCommand::Export { output } => {

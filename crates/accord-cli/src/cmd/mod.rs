@@ -58,12 +58,14 @@ fn interrupted() -> bool {
     stopped
 }
 
-/// Worker threads: as asked, else the number of cores.
-fn jobs(asked: Option<std::num::NonZeroUsize>) -> usize {
-    asked.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n.get(),
-    )
+/// Worker threads: as asked (clap bounds it), else the number of cores.
+fn jobs(asked: Option<u16>) -> usize {
+    asked
+        .map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        )
+        .clamp(1, accord_app::MAX_JOBS)
 }
 
 /// A progress bar on stderr, shown only on a terminal.

@@ -1,13 +1,12 @@
 //! `accord test`: runs the rule tests and, with `--coverage`, reports what
 //! they exercise against the rule set's `coverage_minimum`.
 
-use std::fmt::Write as _;
-
 use accord_app::ruletest;
 use accord_core::{load_dir, Decimal};
 
 use crate::cli::TestArgs;
 use crate::error::CliError;
+use crate::escape::Lines;
 use crate::exit::Exit;
 
 /// Runs every rule test; exit 1 when one fails or, with `--coverage`, when
@@ -16,24 +15,24 @@ pub fn run(args: &TestArgs) -> Result<Exit, CliError> {
     let rules = load_dir(&args.rules.rules)?;
     let tests = ruletest::load(&args.rules.rules)?;
     let (results, coverage) = ruletest::run(&rules, &tests)?;
-    let mut out = String::new();
+    let mut out = Lines::new();
     for result in &results {
         if result.passed() {
-            let _ = writeln!(out, "ok   {}", result.label);
+            out.line(format!("ok   {}", result.label));
         } else {
-            let _ = writeln!(out, "FAIL {}", result.label);
+            out.line(format!("FAIL {}", result.label));
             for d in &result.differences {
-                let _ = writeln!(out, "       {d}");
+                out.line(format!("       {d}"));
             }
         }
     }
     let total = results.len();
     let passed = results.iter().filter(|r| r.passed()).count();
     let failed = total - passed;
-    let _ = writeln!(out, "{total} tests: {passed} passed, {failed} failed");
+    out.line(format!("{total} tests: {passed} passed, {failed} failed"));
     let mut ok = failed == 0 && total > 0;
     if total == 0 {
-        let _ = writeln!(out, "no rule tests under {}", tests.dir.display());
+        out.line(format!("no rule tests under {}", tests.dir.display()));
     }
     if args.coverage {
         let minimum = rules
@@ -41,29 +40,30 @@ pub fn run(args: &TestArgs) -> Result<Exit, CliError> {
             .coverage_minimum
             .unwrap_or_else(|| Decimal::from_int(100));
         let report = coverage.report(&rules);
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "coverage {}% ({} of {})",
             report.percent, report.covered, report.total
-        );
+        ));
         for kind in &report.kinds {
-            let _ = writeln!(out, "  {:<18} {:>4} of {:<4}", kind.label, kind.hit, kind.total);
+            out.line(format!(
+                "  {:<18} {:>4} of {:<4}",
+                kind.label, kind.hit, kind.total
+            ));
         }
         if !report.uncovered.is_empty() {
-            out.push_str("not exercised by any test:\n");
+            out.line("not exercised by any test:");
             for item in &report.uncovered {
-                let _ = writeln!(out, "  {item}");
+                out.line(format!("  {item}"));
             }
         }
         if report.percent < minimum {
-            let _ = writeln!(
-                out,
+            out.line(format!(
                 "coverage {}% is below the rule set's minimum of {minimum}%",
                 report.percent
-            );
+            ));
             ok = false;
         }
     }
-    super::print(&out)?;
+    super::print(&out.finish())?;
     Ok(Exit::from_ok(ok))
 }
