@@ -360,16 +360,22 @@ pub fn read_previous(path: &Path) -> Result<Previous, accord_core::Error> {
             continue;
         }
         let parsed: Line = serde_json::from_str(&text).map_err(|err| {
-            let hint = if number == 1 && text.starts_with("file,") {
-                " (this looks like CSV: --compare reads the JSON Lines that `accord batch` writes by default)"
-            } else {
-                " (--compare reads the JSON Lines that `accord batch` writes by default)"
-            };
+            let expected = "--compare reads the JSON Lines that `accord batch` writes by default";
+            if !text.trim_start().starts_with('{') {
+                let kind = if number == 1 && text.starts_with("file,") {
+                    "this looks like CSV"
+                } else {
+                    "not JSON"
+                };
+                return located(number, 1, ".", format!("not a line of batch output ({kind}: {expected})"));
+            }
+            let detail = err.to_string();
+            let detail = detail.split(" at line ").next().unwrap_or_default();
             located(
                 number,
                 err.column(),
                 ".",
-                format!("not a line of batch output{hint}: {err}"),
+                format!("not a line of batch output ({expected}): {detail}"),
             )
         })?;
         if let (Some(id), Some(outcome)) = (parsed.application, parsed.outcome) {

@@ -22,6 +22,8 @@ mod walk;
 
 pub use decide::{decide, decide_bytes, decide_file, DecideError};
 
-/// The largest number of worker threads a parallel use case accepts: far
-/// above any machine's cores, far below what would exhaust its memory.
-pub const MAX_JOBS: usize = 256;
+/// The largest number of worker threads a parallel use case accepts. The
+/// work is bound by the processor: more workers than cores only queue for
+/// them, and with hundreds, each waits so long for a time slice that an
+/// interrupted run takes a second to wind down.
+pub const MAX_JOBS: usize = 64;

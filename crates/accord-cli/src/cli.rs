@@ -197,8 +197,8 @@ pub struct ImpactArgs {
     /// Assessment date (YYYY-MM-DD) for every application, instead of each one's `applied_on`.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// Worker threads, 1 to 256 [default: the number of cores].
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// Worker threads, 1 to 64 [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]
@@ -240,8 +240,8 @@ pub struct BatchArgs {
     /// Assessment date (YYYY-MM-DD) for every application, instead of each one's `applied_on`.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// Worker threads, 1 to 256 [default: the number of cores].
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// Worker threads, 1 to 64 [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]

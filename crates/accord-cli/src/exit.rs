@@ -26,13 +26,16 @@ impl Exit {
     }
 }
 
+/// The status of an interrupted run (128 + SIGINT).
+pub const INTERRUPTED_STATUS: i32 = 130;
+
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> ExitCode {
         ExitCode::from(match exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::Usage => 2,
-            Exit::Interrupted => 130,
+            Exit::Interrupted => INTERRUPTED_STATUS as u8,
         })
     }
 }

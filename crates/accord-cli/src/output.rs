@@ -30,6 +30,25 @@ pub enum Output {
     },
 }
 
+/// The partial files being written, for a forced exit to remove.
+static PARTIALS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every partial file still being written (an interrupted run
+/// that cannot wait for its own clean-up).
+pub fn remove_partials() {
+    if let Ok(partials) = PARTIALS.lock() {
+        for path in partials.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn forget_partial(path: &Path) {
+    if let Ok(mut partials) = PARTIALS.lock() {
+        partials.retain(|p| p != path);
+    }
+}
+
 /// Links followed at most, as the kernel does before giving up (ELOOP).
 const MAX_LINKS: usize = 40;
 
@@ -114,6 +133,9 @@ impl Output {
             .prefix(&format!("{}{}.", twin_prefix(&target), std::process::id()))
             .suffix(".partial")
             .tempfile_in(&dir)?;
+        if let Ok(mut partials) = PARTIALS.lock() {
+            partials.push(temp.path().to_path_buf());
+        }
         Ok(Output::File {
             temp: BufWriter::with_capacity(1 << 16, temp),
             target,
@@ -128,6 +150,7 @@ impl Output {
             Output::Stream(mut out) => out.flush(),
             Output::File { temp, target, mode } => {
                 let temp = temp.into_inner().map_err(|e| e.into_error())?;
+                forget_partial(temp.path());
                 set_mode(temp.as_file(), mode)?;
                 temp.as_file().sync_all()?;
                 temp.persist(&target).map_err(|e| e.error)?;

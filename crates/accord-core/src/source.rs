@@ -109,11 +109,14 @@ impl Located {
         // serde_path_to_error writes `?` for a segment it could not name
         // (the parser failed before the key was read): keep what is known.
         let path = known_part(&path);
-        let mut message = raw;
-        if let Some(p) = position {
-            let suffix = format!(" at line {} column {}", p.line, p.column);
-            message = message.strip_suffix(suffix.as_str()).unwrap_or(message);
-        }
+        // The parsers repeat the location inside their message ("... at line
+        // 3 column 5, while scanning"): it is already given before the path.
+        let repeated = position.map(|p| format!(" at line {} column {}", p.line, p.column));
+        let cleaned = match &repeated {
+            Some(r) => raw.replacen(r.as_str(), "", 1),
+            None => raw.to_owned(),
+        };
+        let mut message = cleaned.as_str();
         if let Some((head, rest)) = message.split_once(": ") {
             if !head.contains(' ') && path.starts_with(head) {
                 message = rest;

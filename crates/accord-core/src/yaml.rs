@@ -348,13 +348,12 @@ pub(crate) fn number_problem(literal: &str) -> Option<String> {
     })
 }
 
-/// A scanner's message, with a hint where the character at fault is a tab.
+/// A scanner's message, with a hint where the character at fault (or the
+/// one before, where a scanner points past it) is a tab.
 pub(crate) fn with_hint(text: &str, at: Position, message: &str) -> String {
-    let character = text
-        .lines()
-        .nth(at.line.saturating_sub(1))
-        .and_then(|line| line.chars().nth(at.column.saturating_sub(1)));
-    if character == Some('\t') {
+    let line: Vec<char> = text.lines().nth(at.line.saturating_sub(1)).unwrap_or_default().chars().collect();
+    let near = |column: usize| column.checked_sub(1).and_then(|i| line.get(i)).copied();
+    if near(at.column) == Some('\t') || near(at.column.saturating_sub(1)) == Some('\t') {
         format!("{message}: a tab; YAML is indented with spaces, never tabs")
     } else {
         message.to_owned()
@@ -382,6 +381,22 @@ fn parse_tracked<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
         let mut located = Located::from_parser(path, position, &inner.to_string());
         if let Some(at) = position {
             located.message = with_hint(text, at, &located.message);
+        }
+        // libyaml's reader refuses a control character by its byte offset
+        // and places the error at 1:1: give its line and column instead.
+        if let Some(offset) = located
+            .message
+            .strip_prefix("control characters are not allowed at position ")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            let before = text.get(..offset.min(text.len())).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let found = text.get(offset..).and_then(|t| t.chars().next()).map(u32::from).unwrap_or(0);
+            located.position = Some(Position { line, column });
+            located.message = format!(
+                "a control character (U+{found:04X}) is not allowed in YAML text: write it escaped in a double-quoted string, or leave it out"
+            );
         }
         if let Some(key) = located
             .message

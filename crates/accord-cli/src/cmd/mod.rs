@@ -43,17 +43,39 @@ pub fn print(text: &str) -> Result<(), CliError> {
 /// Set by SIGINT/SIGTERM: a parallel run stops, and its output file is not written.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// How long a run may take to stop by itself once interrupted: its workers
+/// notice at their next file, but with many more threads than cores each
+/// may wait for a time slice, and the run joins them all.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Installs the handler that sets [`INTERRUPTED`], and returns the flag.
+/// Should the run still be going after [`STOP_GRACE`], the handler removes
+/// its partial output files and exits 130 itself, so that every parallel
+/// command answers SIGINT within a second whatever its thread count.
 fn interruptible() -> &'static AtomicBool {
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        std::thread::sleep(STOP_GRACE);
+        crate::output::remove_partials();
+        say_interrupted();
+        std::process::exit(crate::exit::INTERRUPTED_STATUS);
+    });
     &INTERRUPTED
+}
+
+/// Says once, whoever notices first, that the run was interrupted.
+fn say_interrupted() {
+    static SAID: AtomicBool = AtomicBool::new(false);
+    if !SAID.swap(true, Ordering::SeqCst) {
+        eprintln!("accord: interrupted; no output written");
+    }
 }
 
 /// Whether the run was interrupted; if so, says so on stderr.
 fn interrupted() -> bool {
     let stopped = INTERRUPTED.load(Ordering::SeqCst);
     if stopped {
-        eprintln!("accord: interrupted; no output written");
+        say_interrupted();
     }
     stopped
 }
