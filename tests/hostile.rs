@@ -79,20 +79,40 @@ fn peak_kib(args: &[&str]) -> (i32, u64, String) {
 fn issue_10_aliases_are_refused_before_they_expand() {
     let dir = tempfile::tempdir().unwrap();
     // The issue's reproduction: a 1 MB anchor aliased 10,000 times (1.5 MB).
-    let anchor = format!("  - {{activity: &s {}, hours: 1, completed_on: 2024-05-10}}\n", "A".repeat(1_000_000));
+    let anchor = format!(
+        "  - {{activity: &s {}, hours: 1, completed_on: 2024-05-10}}\n",
+        "A".repeat(1_000_000)
+    );
     let aliases = "  - {activity: *s, hours: 1, completed_on: 2024-05-10}\n".repeat(10_000);
-    let big = write(dir.path(), "big.yaml", &EXAMPLE.replace("cpd:\n", &format!("cpd:\n{anchor}{aliases}")));
+    let big = write(
+        dir.path(),
+        "big.yaml",
+        &EXAMPLE.replace("cpd:\n", &format!("cpd:\n{anchor}{aliases}")),
+    );
     let (code, kib, stderr) = peak_kib(&["assess", big.to_str().unwrap()]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("beyond the limit of 1 MiB for an application file"), "{stderr}");
+    assert!(
+        stderr.contains("beyond the limit of 1 MiB for an application file"),
+        "{stderr}"
+    );
     assert!(kib < 256 * 1024, "peak {kib} KiB");
     // Under the size limit, the alias itself is refused, where it is.
-    let anchor = format!("  - {{activity: &s {}, hours: 1, completed_on: 2024-05-10}}\n", "A".repeat(100_000));
+    let anchor = format!(
+        "  - {{activity: &s {}, hours: 1, completed_on: 2024-05-10}}\n",
+        "A".repeat(100_000)
+    );
     let aliases = "  - {activity: *s, hours: 1, completed_on: 2024-05-10}\n".repeat(9_000);
-    let small = write(dir.path(), "small.yaml", &EXAMPLE.replace("cpd:\n", &format!("cpd:\n{anchor}{aliases}")));
+    let small = write(
+        dir.path(),
+        "small.yaml",
+        &EXAMPLE.replace("cpd:\n", &format!("cpd:\n{anchor}{aliases}")),
+    );
     let (code, kib, stderr) = peak_kib(&["assess", small.to_str().unwrap()]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("small.yaml:30:16: cpd[0].activity: anchors (`&name`) are not part of the format"), "{stderr}");
+    assert!(
+        stderr.contains("small.yaml:30:16: cpd[0].activity: anchors (`&name`) are not part of the format"),
+        "{stderr}"
+    );
     assert!(kib < 256 * 1024, "peak {kib} KiB");
 }
 
@@ -103,12 +123,19 @@ fn issue_10_an_alias_in_a_rule_file_is_refused() {
     let bodies = dir.path().join("bodies.yaml");
     let text = std::fs::read_to_string(&bodies).unwrap();
     let text = text
-        .replacen("name: China Society of Engineers", "name: &n China Society of Engineers", 1)
+        .replacen(
+            "name: China Society of Engineers",
+            "name: &n China Society of Engineers",
+            1,
+        )
         .replacen("name: Pakistan Engineering Council", "name: *n", 1);
     std::fs::write(&bodies, text).unwrap();
     let (code, _, stderr) = run(&["check", "--rules", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("bodies.yaml:4:11: bodies[0].name: anchors (`&name`) are not part of the format"), "{stderr}");
+    assert!(
+        stderr.contains("bodies.yaml:4:11: bodies[0].name: anchors (`&name`) are not part of the format"),
+        "{stderr}"
+    );
 }
 
 /// Worst cases for memory within the 1 MiB limit, each refused or decided
@@ -117,12 +144,24 @@ fn issue_10_an_alias_in_a_rule_file_is_refused() {
 fn issue_10_peak_memory_stays_bounded_for_any_one_mebibyte_file() {
     let dir = tempfile::tempdir().unwrap();
     let limit = 1 << 20;
-    let long_name = EXAMPLE.replace("  name: Ayesha Khan", &format!("  name: {}", "x".repeat(limit - 2_000)));
+    let long_name = EXAMPLE.replace(
+        "  name: Ayesha Khan",
+        &format!("  name: {}", "x".repeat(limit - 2_000)),
+    );
     let course = "  - {activity: C, hours: 1, completed_on: 2024-05-10}\n";
-    let many = EXAMPLE.replace("cpd:\n", &format!("cpd:\n{}", course.repeat((limit - 2_000) / course.len())));
+    let many = EXAMPLE.replace(
+        "cpd:\n",
+        &format!("cpd:\n{}", course.repeat((limit - 2_000) / course.len())),
+    );
     let flow = format!("{}\nx: {}{}", EXAMPLE, "[".repeat(90), "]".repeat(90));
-    let nested_lists = format!("{EXAMPLE}\nsummary_list: {}\n", "[a, ".repeat(20_000) + &"]".repeat(20_000));
-    let keys = format!("{EXAMPLE}{}", (0..30_000).map(|i| format!("k{i}: v\n")).collect::<String>());
+    let nested_lists = format!(
+        "{EXAMPLE}\nsummary_list: {}\n",
+        "[a, ".repeat(20_000) + &"]".repeat(20_000)
+    );
+    let keys = format!(
+        "{EXAMPLE}{}",
+        (0..30_000).map(|i| format!("k{i}: v\n")).collect::<String>()
+    );
     for (name, text) in [
         ("long-name.yaml", long_name),
         ("many-items.yaml", many),
@@ -148,7 +187,10 @@ fn issue_10_output_to_a_device_is_written_through_not_replaced() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
     use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::metadata("/dev/full").unwrap().file_type().is_char_device());
+    assert!(std::fs::metadata("/dev/full")
+        .unwrap()
+        .file_type()
+        .is_char_device());
     // A link as --output: the target is replaced, the link stays, the mode is kept.
     use std::os::unix::fs::PermissionsExt;
     let real = write(dir.path(), "real.jsonl", "old\n");
@@ -158,14 +200,34 @@ fn issue_10_output_to_a_device_is_written_through_not_replaced() {
     let apps = dir.path().join("apps");
     std::fs::create_dir(&apps).unwrap();
     write(&apps, "a.yaml", EXAMPLE);
-    let (code, _, stderr) = run(&["batch", "--output", link.to_str().unwrap(), apps.to_str().unwrap()]);
+    let (code, _, stderr) = run(&[
+        "batch",
+        "--output",
+        link.to_str().unwrap(),
+        apps.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(&real).unwrap().contains("APP-2025-000123"));
-    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("APP-2025-000123"));
+    assert_eq!(
+        std::fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
     let summary = dir.path().join("summary.json");
-    run(&["batch", "--output", "/dev/null", "--summary", summary.to_str().unwrap(), apps.to_str().unwrap()]);
-    assert_eq!(std::fs::metadata(&summary).unwrap().permissions().mode() & 0o777, 0o644);
+    run(&[
+        "batch",
+        "--output",
+        "/dev/null",
+        "--summary",
+        summary.to_str().unwrap(),
+        apps.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::metadata(&summary).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
 }
 
 #[test]
@@ -182,7 +244,9 @@ fn issue_10_a_killed_runs_partial_file_is_removed_by_the_next_run() {
         .stdin(Stdio::null())
         .spawn()
         .unwrap();
-    let stale = dir.path().join(format!(".accord-out.jsonl.{}.x1y2z3.partial", child.id()));
+    let stale = dir
+        .path()
+        .join(format!(".accord-out.jsonl.{}.x1y2z3.partial", child.id()));
     std::fs::write(&stale, "half").unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
@@ -204,7 +268,12 @@ fn issue_10_duplicate_ids_are_found_in_one_pass_naming_the_first() {
     accord_corpus::write_corpus(&first, 1_500, 3).unwrap();
     accord_corpus::write_corpus(&second, 1_500, 3).unwrap();
     let out = dir.path().join("out.jsonl");
-    let (code, _, stderr) = run(&["batch", "--output", out.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    let (code, _, stderr) = run(&[
+        "batch",
+        "--output",
+        out.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(code, 1, "{stderr}");
     let records: Vec<serde_json::Value> = std::fs::read_to_string(&out)
         .unwrap()
@@ -219,7 +288,10 @@ fn issue_10_duplicate_ids_are_found_in_one_pass_naming_the_first() {
         let message = error["error"].as_str().unwrap();
         assert!(file.contains("/b/"), "{file}");
         let first_file = file.replace("/b/", "/a/");
-        assert!(message.ends_with(&format!("is already used by {first_file}")), "{message}");
+        assert!(
+            message.ends_with(&format!("is already used by {first_file}")),
+            "{message}"
+        );
     }
 }
 
@@ -238,15 +310,28 @@ fn issue_10_special_files_are_refused_without_blocking() {
     assert!(started.elapsed() < Duration::from_secs(20), "nothing blocks");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3);
-    assert!(lines[1].contains("is a FIFO (named pipe), not a regular file"), "{}", lines[1]);
-    assert!(lines[2].contains("is a character device, not a regular file"), "{}", lines[2]);
+    assert!(
+        lines[1].contains("is a FIFO (named pipe), not a regular file"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains("is a character device, not a regular file"),
+        "{}",
+        lines[2]
+    );
 
     let fifo = dir.path().join("pipe.yaml");
     mkfifo(&fifo);
     let (code, _, stderr) = assess(&fifo);
     assert_eq!(code, 1);
     assert!(stderr.contains("is a FIFO (named pipe)"), "{stderr}");
-    let (code, _, stderr) = run(&["batch", "--compare", fifo.to_str().unwrap(), apps.to_str().unwrap()]);
+    let (code, _, stderr) = run(&[
+        "batch",
+        "--compare",
+        fifo.to_str().unwrap(),
+        apps.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1);
     assert!(stderr.contains("is a FIFO (named pipe)"), "{stderr}");
 
@@ -274,7 +359,14 @@ fn issue_10_jobs_out_of_range_is_a_usage_error() {
     let (code, _, stderr) = run(&["batch", "--jobs", "0", "fixtures/examples"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("0 is not in 1..=64"), "{stderr}");
-    let (code, _, _) = run(&["batch", "--jobs", "64", "--output", "/dev/null", "fixtures/examples"]);
+    let (code, _, _) = run(&[
+        "batch",
+        "--jobs",
+        "64",
+        "--output",
+        "/dev/null",
+        "fixtures/examples",
+    ]);
     assert_eq!(code, 0);
 }
 
@@ -286,24 +378,36 @@ fn issue_10_a_parallel_run_stops_within_a_second_of_sigint() {
     for command in ["batch", "impact"] {
         let mut args: Vec<String> = vec![command.into(), "--jobs".into(), "64".into()];
         if command == "impact" {
-            args.extend(["--old", "fixtures/rulesets/before-amendment-1", "--new", "rules"].map(String::from));
+            args.extend(
+                ["--old", "fixtures/rulesets/before-amendment-1", "--new", "rules"].map(String::from),
+            );
         }
         args.extend(["--output".into(), dir.path().join("out").display().to_string()]);
         args.push(dir.path().join("apps").display().to_string());
         let mut child = accord().args(&args).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(300));
         let signalled = Instant::now();
-        assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
         let status = loop {
             if let Some(status) = child.try_wait().unwrap() {
                 break status;
             }
-            assert!(signalled.elapsed() < Duration::from_secs(3), "{command} still running after SIGINT");
+            assert!(
+                signalled.elapsed() < Duration::from_secs(3),
+                "{command} still running after SIGINT"
+            );
             std::thread::sleep(Duration::from_millis(10));
         };
         let waited = signalled.elapsed();
         assert_eq!(status.code(), Some(130), "{command}");
-        assert!(waited < Duration::from_secs(1), "{command} took {waited:?} to stop");
+        assert!(
+            waited < Duration::from_secs(1),
+            "{command} took {waited:?} to stop"
+        );
         assert!(!dir.path().join("out").exists(), "{command}: no output written");
     }
 }
@@ -316,9 +420,21 @@ fn issue_10_control_characters_reach_no_terminal_and_formulas_no_spreadsheet() {
     std::fs::create_dir(&apps).unwrap();
     let evil = "x\nAPP-9: EXPEDITED \u{1b}[31m.yaml";
     write(&apps, evil, "id: [unclosed\n");
-    write(&apps, "ok.yaml", &EXAMPLE.replace("APP-2025-000123", "=HYPERLINK(\"http://x\")"));
-    write(&apps, "plus.yaml", &EXAMPLE.replace("APP-2025-000123", "\"+cmd|' /C calc'!A0\""));
-    write(&apps, "at.yaml", &EXAMPLE.replace("APP-2025-000123", "\"@SUM(A1:A9)\""));
+    write(
+        &apps,
+        "ok.yaml",
+        &EXAMPLE.replace("APP-2025-000123", "=HYPERLINK(\"http://x\")"),
+    );
+    write(
+        &apps,
+        "plus.yaml",
+        &EXAMPLE.replace("APP-2025-000123", "\"+cmd|' /C calc'!A0\""),
+    );
+    write(
+        &apps,
+        "at.yaml",
+        &EXAMPLE.replace("APP-2025-000123", "\"@SUM(A1:A9)\""),
+    );
     let (_, stdout, stderr) = run(&[
         "impact",
         "--old",
@@ -331,7 +447,10 @@ fn issue_10_control_characters_reach_no_terminal_and_formulas_no_spreadsheet() {
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(!text.lines().any(|l| l.starts_with("APP-9")), "{text}");
     }
-    assert!(stdout.contains("x\\nAPP-9: EXPEDITED \\u{1b}[31m.yaml"), "{stdout}");
+    assert!(
+        stdout.contains("x\\nAPP-9: EXPEDITED \\u{1b}[31m.yaml"),
+        "{stdout}"
+    );
 
     let (_, csv, _) = run(&["batch", "--format", "csv", apps.to_str().unwrap()]);
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
@@ -377,10 +496,16 @@ fn issue_10_check_refuses_a_window_the_calendar_cannot_hold() {
     let (code, _, stderr) = run(&["check", "--rules", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        stderr.contains("cse-pec-mra.yaml:") && stderr.contains("a window of 300000 years from 2025-07-01 reaches before year 1"),
+        stderr.contains("cse-pec-mra.yaml:")
+            && stderr.contains("a window of 300000 years from 2025-07-01 reaches before year 1"),
         "{stderr}"
     );
-    let (code, _, _) = run(&["assess", "--rules", dir.path().to_str().unwrap(), "fixtures/examples/spec-example.yaml"]);
+    let (code, _, _) = run(&[
+        "assess",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "fixtures/examples/spec-example.yaml",
+    ]);
     assert_eq!(code, 1);
 }
 
@@ -388,17 +513,57 @@ fn issue_10_check_refuses_a_window_the_calendar_cannot_hold() {
 fn issue_10_scalars_are_typed_strictly_in_yaml_as_in_json() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&str, &str, &str)] = &[
-        ("id: APP-2025-000123", "id: null", "id: expected text, found nothing"),
+        (
+            "id: APP-2025-000123",
+            "id: null",
+            "id: expected text, found nothing",
+        ),
         ("id: APP-2025-000123", "id: ~", "id: expected text, found nothing"),
-        ("id: APP-2025-000123", "id: true", "id: expected text, found the boolean `true`"),
-        ("id: APP-2025-000123", "id: 12", "id: expected text, found the number `12`"),
-        ("  name: Ayesha Khan", "  name: null", "applicant.name: expected text, found nothing"),
-        ("  name: Ayesha Khan", "  name: \"  \"", "applicant.name: cannot be empty"),
-        ("id: APP-2025-000123", "id: !!binary QUJD", "tags (`!!binary`, `!name`) are not part of the format"),
-        ("id: APP-2025-000123", "id: !foo APP", "tags (`!!binary`, `!name`) are not part of the format"),
-        ("    to: 2021-08-31", "    to: 2021-08-31\n    fte: 1.00000000000000000001", "more digits than a number here can hold"),
-        ("id: APP-2025-000123", "id: A\u{1b}B", "app.yaml:1:6: a control character (U+001B) is not allowed in YAML text"),
-        ("id: APP-2025-000123", "id: \"A\\u001bB\"", "id: holds a control character (U+001B) at character 2"),
+        (
+            "id: APP-2025-000123",
+            "id: true",
+            "id: expected text, found the boolean `true`",
+        ),
+        (
+            "id: APP-2025-000123",
+            "id: 12",
+            "id: expected text, found the number `12`",
+        ),
+        (
+            "  name: Ayesha Khan",
+            "  name: null",
+            "applicant.name: expected text, found nothing",
+        ),
+        (
+            "  name: Ayesha Khan",
+            "  name: \"  \"",
+            "applicant.name: cannot be empty",
+        ),
+        (
+            "id: APP-2025-000123",
+            "id: !!binary QUJD",
+            "tags (`!!binary`, `!name`) are not part of the format",
+        ),
+        (
+            "id: APP-2025-000123",
+            "id: !foo APP",
+            "tags (`!!binary`, `!name`) are not part of the format",
+        ),
+        (
+            "    to: 2021-08-31",
+            "    to: 2021-08-31\n    fte: 1.00000000000000000001",
+            "more digits than a number here can hold",
+        ),
+        (
+            "id: APP-2025-000123",
+            "id: A\u{1b}B",
+            "app.yaml:1:6: a control character (U+001B) is not allowed in YAML text",
+        ),
+        (
+            "id: APP-2025-000123",
+            "id: \"A\\u001bB\"",
+            "id: holds a control character (U+001B) at character 2",
+        ),
     ];
     for (from, to, message) in cases {
         let path = write(dir.path(), "app.yaml", &EXAMPLE.replacen(from, to, 1));
@@ -406,10 +571,17 @@ fn issue_10_scalars_are_typed_strictly_in_yaml_as_in_json() {
         assert_eq!(code, 1, "{to}: {stderr}");
         assert!(stderr.contains(message), "{to}: {stderr}");
     }
-    let long = write(dir.path(), "long.yaml", &EXAMPLE.replacen("APP-2025-000123", &"I".repeat(129), 1));
+    let long = write(
+        dir.path(),
+        "long.yaml",
+        &EXAMPLE.replacen("APP-2025-000123", &"I".repeat(129), 1),
+    );
     let (code, _, stderr) = assess(&long);
     assert_eq!(code, 1);
-    assert!(stderr.contains("id: is 129 characters long: the format allows at most 128"), "{stderr}");
+    assert!(
+        stderr.contains("id: is 129 characters long: the format allows at most 128"),
+        "{stderr}"
+    );
     let json = write(dir.path(), "app.json", "{\"id\": null}");
     let (code, _, stderr) = assess(&json);
     assert_eq!(code, 1);
@@ -475,14 +647,83 @@ fn issue_10_errors_say_where_and_what_to_do() {
         let path = write(dir.path(), name, text);
         let (code, _, stderr) = assess(&path);
         assert_eq!(code, 1, "{name}: {stderr}");
-        assert!(stderr.contains(message), "{name}: expected `{message}` in {stderr}");
-        assert!(!stderr.contains(".?") && !stderr.contains(" ?:"), "{name}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{name}: expected `{message}` in {stderr}"
+        );
+        assert!(
+            !stderr.contains(".?") && !stderr.contains(" ?:"),
+            "{name}: {stderr}"
+        );
     }
     let (code, _, stderr) = run(&["assess", "fixtures/examples"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("is a folder, not a file: to assess every application in a folder, use `accord batch`"), "{stderr}");
+    assert!(
+        stderr
+            .contains("is a folder, not a file: to assess every application in a folder, use `accord batch`"),
+        "{stderr}"
+    );
     let csv = write(dir.path(), "previous.csv", "file,application,as_of\nx,y,z\n");
     let (code, _, stderr) = run(&["batch", "--compare", csv.to_str().unwrap(), "fixtures/examples"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("previous.csv:1:1: not a line of batch output (this looks like CSV: --compare reads the JSON Lines"), "{stderr}");
+}
+
+mod generated {
+    use proptest::prelude::*;
+
+    use super::{accord, EXAMPLE};
+
+    const TOKENS: &[&str] = &[
+        "&a ",
+        "*a",
+        "!!binary ",
+        "<<: ",
+        "{",
+        "[",
+        ": ",
+        "- ",
+        "\t",
+        "\"",
+        "null",
+        "~",
+        "1e400",
+        "\u{1b}",
+        "\n",
+        "---\n",
+        "\u{0}",
+        "2025-02-30",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Issue 10: whatever the damage, the binary exits 0 or 1, one
+        /// located line on stderr when it refuses, never a panic (101).
+        #[test]
+        fn any_damaged_file_is_decided_or_refused_never_a_crash(
+            at in 0usize..EXAMPLE.len(),
+            token in 0usize..TOKENS.len(),
+            cut in proptest::bool::ANY,
+        ) {
+            let mut text = EXAMPLE.to_owned();
+            let mut at = at;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            if cut { text.truncate(at) } else { text.insert_str(at, TOKENS[token]) }
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("damaged.yaml");
+            std::fs::write(&file, text).unwrap();
+            let output = accord().arg("assess").arg(&file).output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let code = output.status.code();
+            prop_assert!(code == Some(0) || code == Some(1), "exit {:?}: {}", code, stderr);
+            prop_assert!(!stderr.contains("panicked"), "{}", stderr);
+            if code == Some(1) {
+                prop_assert_eq!(stderr.trim_end().lines().count(), 1, "{}", stderr);
+                prop_assert!(stderr.starts_with(&format!("accord: {}", file.display())), "{}", stderr);
+            }
+        }
+    }
 }

@@ -367,7 +367,12 @@ pub fn read_previous(path: &Path) -> Result<Previous, accord_core::Error> {
                 } else {
                     "not JSON"
                 };
-                return located(number, 1, ".", format!("not a line of batch output ({kind}: {expected})"));
+                return located(
+                    number,
+                    1,
+                    ".",
+                    format!("not a line of batch output ({kind}: {expected})"),
+                );
             }
             let detail = err.to_string();
             let detail = detail.split(" at line ").next().unwrap_or_default();

@@ -642,3 +642,130 @@ impl Fields {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod malformed {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::Application;
+    use crate::{load_dir, Error};
+
+    const EXAMPLE: &str = include_str!("../../../fixtures/examples/spec-example.yaml");
+
+    /// Tokens that break YAML and JSON in the ways people and attackers do.
+    const TOKENS: &[&str] = &[
+        "&a ",
+        "*a",
+        "!!str ",
+        "!x ",
+        "<<: ",
+        "{",
+        "}",
+        "[",
+        "]",
+        ": ",
+        "- ",
+        "\t",
+        "\"",
+        "'",
+        "null",
+        "~",
+        "true",
+        "12",
+        "1e400",
+        "0.000000000001",
+        "\u{feff}",
+        "\u{1b}",
+        "\n",
+        "---\n",
+        "%YAML 1.2\n",
+        "#",
+        "|",
+        ">",
+        "?",
+        "@",
+        "`",
+        "\\",
+        ",",
+        "2025-02-30",
+        "-1",
+        "\u{0}",
+    ];
+
+    /// The example with a few edits at chosen places: a token inserted,
+    /// bytes deleted, or the text cut short.
+    fn mutated(text: &str) -> impl Strategy<Value = String> {
+        let text = text.to_owned();
+        proptest::collection::vec((0usize..text.len(), 0usize..TOKENS.len(), 0u8..3), 1..4).prop_map(
+            move |edits| {
+                let mut out = text.clone();
+                for (at, token, kind) in edits {
+                    let mut at = at.min(out.len());
+                    while !out.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    match kind {
+                        0 => out.insert_str(at, TOKENS[token]),
+                        1 => {
+                            let mut end = (at + token + 1).min(out.len());
+                            while !out.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            out.replace_range(at..end, "");
+                        }
+                        _ => out.truncate(at),
+                    }
+                }
+                out
+            },
+        )
+    }
+
+    fn check(name: &str, text: String) -> Result<(), TestCaseError> {
+        let rules = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap();
+        match Application::from_bytes(Path::new(name), text.into_bytes(), &rules) {
+            Ok(_) => Ok(()),
+            Err(err @ Error::Input { .. }) => {
+                let shown = err.to_string();
+                prop_assert!(shown.starts_with(name), "names the file: {}", shown);
+                prop_assert_eq!(shown.lines().count(), 1, "one line: {}", shown);
+                if let Error::Input {
+                    position,
+                    path,
+                    message,
+                    ..
+                } = &err
+                {
+                    prop_assert!(
+                        position.is_some()
+                            || path != "."
+                            || message.contains("missing field")
+                            || message.contains("not UTF-8"),
+                        "located: {}",
+                        shown
+                    );
+                }
+                Ok(())
+            }
+            Err(other) => Err(TestCaseError::fail(format!("not an input error: {other}"))),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn malformed_yaml_is_refused_with_a_located_error_never_a_panic(text in mutated(EXAMPLE)) {
+            check("app.yaml", text)?;
+        }
+
+        #[test]
+        fn malformed_json_is_refused_with_a_located_error_never_a_panic(
+            text in mutated(r#"{"id": "J-1", "applied_on": "2025-09-15", "applicant": {"name": "A"}, "home_body": "PEC", "host_body": "CSE", "discipline": "civil", "cpd": [{"activity": "a", "hours": 40, "completed_on": "2024-05-10"}], "experience": [{"employer": "e", "role": "r", "from": "2018-09-01", "fte": 0.5}]}"#)
+        ) {
+            check("app.json", text)?;
+        }
+    }
+}

@@ -351,7 +351,12 @@ pub(crate) fn number_problem(literal: &str) -> Option<String> {
 /// A scanner's message, with a hint where the character at fault (or the
 /// one before, where a scanner points past it) is a tab.
 pub(crate) fn with_hint(text: &str, at: Position, message: &str) -> String {
-    let line: Vec<char> = text.lines().nth(at.line.saturating_sub(1)).unwrap_or_default().chars().collect();
+    let line: Vec<char> = text
+        .lines()
+        .nth(at.line.saturating_sub(1))
+        .unwrap_or_default()
+        .chars()
+        .collect();
     let near = |column: usize| column.checked_sub(1).and_then(|i| line.get(i)).copied();
     if near(at.column) == Some('\t') || near(at.column.saturating_sub(1)) == Some('\t') {
         format!("{message}: a tab; YAML is indented with spaces, never tabs")
