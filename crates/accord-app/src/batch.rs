@@ -15,7 +15,7 @@ use std::time::Instant;
 use accord_core::rules::model::Outcome;
 use accord_core::{Date, RuleSet};
 use accord_eval::{Decision, Status};
-use accord_register::{Input, NewEntry, Register};
+use accord_register::{BatchDecision, Input, Register};
 use serde::Serialize;
 
 use crate::contract;
@@ -35,6 +35,14 @@ pub struct Options<'a> {
     pub jobs: usize,
     /// An earlier run to compare outcomes with.
     pub previous: Option<&'a Previous>,
+}
+
+/// Where a recording run appends its decisions, and who records them.
+pub struct Recorder<'r> {
+    /// The register.
+    pub register: &'r mut Register,
+    /// The actor recording (an assessor).
+    pub actor: Option<&'r str>,
 }
 
 /// What the caller receives for each file, in sorted path order.
@@ -130,7 +138,7 @@ enum Processed<R> {
 /// `cancel` is set (nothing more is recorded); returns the tallies.
 pub fn run<R, E>(
     options: &Options<'_>,
-    recorder: Option<&mut Register>,
+    recorder: Option<Recorder<'_>>,
     cancel: &AtomicBool,
     started: Instant,
     format: impl Fn(&str, &Decision, Option<Outcome>) -> R + Sync,
@@ -141,12 +149,26 @@ where
     E: From<accord_register::Error>,
 {
     let recording = recorder.is_some();
+    let ledger = match recorder {
+        Some(recorder) => {
+            // The rules are kept first, so that every decision recorded can
+            // be replayed under them, and an actor without the right is
+            // refused before any work.
+            recorder
+                .register
+                .authorize(recorder.actor, accord_register::actor::Action::RecordDecisions)?;
+            recorder.register.keep(options.rules)?;
+            Some(Ledger {
+                register: recorder.register,
+                actor: recorder.actor,
+                pending: Vec::new(),
+            })
+        }
+        None => None,
+    };
     let mut state = State {
         summary: Summary::default(),
-        ledger: recorder.map(|register| Ledger {
-            register,
-            pending: Vec::new(),
-        }),
+        ledger,
         ids: Ids::new(),
         new: Vec::new(),
         previous: options.previous,
@@ -405,7 +427,8 @@ pub fn read_previous(path: &Path) -> Result<Previous, accord_core::Error> {
 /// chunk, so a run of 20,000 files takes 313 commits, not 20,000.
 struct Ledger<'r> {
     register: &'r mut Register,
-    pending: Vec<NewEntry>,
+    actor: Option<&'r str>,
+    pending: Vec<BatchDecision>,
 }
 
 /// Entries per ledger transaction.
@@ -422,13 +445,12 @@ impl Ledger<'_> {
         let name = Path::new(file)
             .file_name()
             .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
-        self.pending.push(NewEntry {
+        self.pending.push(BatchDecision {
             case_id: decision.application.clone(),
-            version: None,
             input: Input::new(&name, bytes),
             ruleset: decision.ruleset.to_string(),
             outcome: decision.outcome,
-            decision: json,
+            json,
         });
         if self.pending.len() >= LEDGER_CHUNK {
             self.flush()?;
@@ -438,7 +460,7 @@ impl Ledger<'_> {
 
     fn flush(&mut self) -> Result<(), accord_register::Error> {
         if !self.pending.is_empty() {
-            self.register.record(&self.pending)?;
+            self.register.record(self.actor, &self.pending)?;
             self.pending.clear();
         }
         Ok(())

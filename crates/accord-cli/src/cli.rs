@@ -11,6 +11,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "accord", version, about, propagate_version = true)]
 pub struct Cli {
+    /// The register (case register and decision ledger): a SQLite file's path, or `sqlite:PATH`.
+    #[arg(
+        long,
+        global = true,
+        env = "ACCORD_DB",
+        default_value = "accord.db",
+        value_name = "PATH"
+    )]
+    pub db: String,
+    /// Who is acting: every command that writes to the register names its
+    /// actor (for `case list`, the actor whose cases to list).
+    #[arg(long, global = true, env = "ACCORD_ACTOR", value_name = "ID")]
+    pub actor: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -39,29 +52,42 @@ pub enum Command {
     Impact(ImpactArgs),
     /// Run the rule tests under DIR/tests, optionally with clause and branch coverage.
     Test(TestArgs),
-    /// The case register: open, acknowledge, add evidence, assess, show, list what is due.
-    Case(CaseArgs),
-    /// The decision ledger: verify its chain, replay its decisions, export it.
-    Ledger(LedgerArgs),
-}
-
-/// The register database.
-#[derive(Debug, clap::Args)]
-pub struct DbArg {
-    /// SQLite database of the case register and decision ledger (created if absent).
-    #[arg(long, env = "ACCORD_DB", default_value = "accord.db", value_name = "PATH")]
-    pub db: PathBuf,
-}
-
-/// `accord case`.
-#[derive(Debug, clap::Args)]
-pub struct CaseArgs {
-    /// The database.
-    #[command(flatten)]
-    pub db: DbArg,
-    /// What to do.
+    /// The case register: open, acknowledge, add evidence, assess, confirm, review, correct, show, list, due.
     #[command(subcommand)]
-    pub command: CaseCommand,
+    Case(CaseCommand),
+    /// The register's actors: add, list, disable.
+    #[command(subcommand)]
+    Actor(ActorCommand),
+    /// The decision ledger: verify its chain, print its head, replay its decisions, export it.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+/// Actor subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ActorCommand {
+    /// Add an actor (the first one added to a register becomes an admin; after that, admins add actors).
+    Add {
+        /// The actor's id, as `--actor` will name them.
+        id: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// Their roles: clerk, assessor, auditor, admin.
+        #[arg(long = "role", value_name = "ROLE", required = true, value_parser = parse_role)]
+        roles: Vec<accord_register::actor::Role>,
+    },
+    /// List the actors, with their roles.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReadFormat::Text)]
+        format: ReadFormat,
+    },
+    /// Disable an actor: their history stays, they may do nothing more.
+    Disable {
+        /// The actor's id.
+        id: String,
+    },
 }
 
 /// Case subcommands.
@@ -69,7 +95,7 @@ pub struct CaseArgs {
 pub enum CaseCommand {
     /// Register an application as a new case (its id is the application's id).
     Open {
-        /// The rule set the application is checked against.
+        /// The rule set the application is checked against; the register keeps it, and its procedure governs the case.
         #[command(flatten)]
         rules: RulesArg,
         /// Date received [default: today].
@@ -78,13 +104,13 @@ pub enum CaseCommand {
         /// The application file.
         file: PathBuf,
     },
-    /// Record the acknowledgement of a case (Article 6.1).
+    /// Record the acknowledgement of a case.
     Acknowledge {
         /// Case id.
         id: String,
-        /// Date acknowledged.
+        /// Date acknowledged [default: today].
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        on: Date,
+        on: Option<Date>,
     },
     /// Add a newer version of a case's application file (every version is kept).
     Evidence {
@@ -95,11 +121,11 @@ pub enum CaseCommand {
         id: String,
         /// The newer application file.
         file: PathBuf,
-        /// Date received.
+        /// Date received [default: today].
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        received: Date,
+        received: Option<Date>,
     },
-    /// Assess the current version and record the decision in the ledger.
+    /// Assess the current version and record the decision: it takes effect, awaits confirmation, or stops the clock.
     Assess {
         /// The rule set.
         #[command(flatten)]
@@ -113,55 +139,99 @@ pub enum CaseCommand {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         on: Option<Date>,
     },
-    /// Show a case: every version, event and decision, and its clocks.
+    /// Confirm a proposed decision, as a second assessor: it takes effect and closes the case.
+    Confirm {
+        /// Case id.
+        id: String,
+        /// Date confirmed [default: today].
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        on: Option<Date>,
+    },
+    /// Record the applicant's request for a review of the decision in effect (or of a deemed refusal).
+    RequestReview {
+        /// Case id.
+        id: String,
+        /// Date the request was received [default: today].
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        received: Option<Date>,
+    },
+    /// Decide the review: the reviewed decision's evidence, rule set and assessment date, assessed afresh.
+    DecideReview {
+        /// Case id.
+        id: String,
+        /// A corrected application file, where the evidence was recorded wrongly (kept as a new version).
+        #[arg(long, value_name = "FILE")]
+        corrected: Option<PathBuf>,
+        /// Date decided [default: today].
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        on: Option<Date>,
+    },
+    /// Correct the business date of an entry of a case (both entries stay in the ledger).
+    Correct {
+        /// Case id.
+        id: String,
+        /// The ledger entry to correct (as `case show` lists them).
+        entry: i64,
+        /// The right date.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        on: Date,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Show a case: every version, event and decision, who recorded it, and its clocks.
     Show {
-        /// The rule set (for the Article 6 periods).
-        #[command(flatten)]
-        rules: RulesArg,
         /// Case id.
         id: String,
         /// Date the clocks are read on [default: today].
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<Date>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReadFormat::Text)]
+        format: ReadFormat,
     },
-    /// Open cases whose acknowledgement or decision is running, soonest deadline first.
-    Due {
-        /// The rule set (for the Article 6 periods).
-        #[command(flatten)]
-        rules: RulesArg,
-        /// The day to count from.
+    /// List the cases (with --actor, those the actor took part in).
+    List {
+        /// Only open cases.
+        #[arg(long, conflicts_with = "closed")]
+        open: bool,
+        /// Only closed cases.
+        #[arg(long)]
+        closed: bool,
+        /// Date the cases are read on [default: today].
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        as_of: Date,
+        as_of: Option<Date>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReadFormat::Text)]
+        format: ReadFormat,
     },
-}
-
-/// `accord ledger`.
-#[derive(Debug, clap::Args)]
-pub struct LedgerArgs {
-    /// The database.
-    #[command(flatten)]
-    pub db: DbArg,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: LedgerCommand,
+    /// Every running and stopped clock, soonest deadline first.
+    Due {
+        /// The day to count from [default: today].
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReadFormat::Text)]
+        format: ReadFormat,
+    },
 }
 
 /// Ledger subcommands.
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
     /// Recompute the chain: exit 0 intact, 1 naming the first entry at fault.
-    Verify,
-    /// Re-evaluate every entry's stored input under a rule set.
+    Verify {
+        /// The head kept outside the register (`accord ledger head`): the chain must still hold it.
+        #[arg(long, value_name = "N:HASH")]
+        expect_head: Option<String>,
+    },
+    /// Print the head, `N:HASH`, to keep outside the register.
+    Head,
+    /// Re-evaluate every decision's stored input: under the rules it was made with, or under DIR.
     Replay {
-        /// The rule set.
-        #[command(flatten)]
-        rules: RulesArg,
+        /// A rule set to replay under [default: each decision's own, kept in the register].
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
     },
     /// Write the ledger as JSON Lines, with what is needed to re-verify the chain.
     Export {
@@ -169,6 +239,15 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// Output formats of reading commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReadFormat {
+    /// For a person.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// `accord diff`.
@@ -258,12 +337,9 @@ pub struct BatchArgs {
     /// An earlier batch output (JSON Lines) to compare outcomes with.
     #[arg(long, value_name = "PREVIOUS.jsonl")]
     pub compare: Option<PathBuf>,
-    /// Also record every decision in the ledger of `--db` (one transaction per chunk).
+    /// Also record every decision in the ledger of `--db` (one transaction per 64), as `--actor` (an assessor).
     #[arg(long)]
     pub record: bool,
-    /// The database `--record` writes to.
-    #[command(flatten)]
-    pub db: DbArg,
     /// Application files, or directories walked recursively.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -312,6 +388,12 @@ pub enum Format {
     Text,
     /// The decision contract.
     Json,
+}
+
+/// Parses a role's name.
+pub fn parse_role(text: &str) -> Result<accord_register::actor::Role, String> {
+    accord_register::actor::Role::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a role: clerk, assessor, auditor or admin"))
 }
 
 /// Parses a `YYYY-MM-DD` argument.

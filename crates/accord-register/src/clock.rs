@@ -1,22 +1,27 @@
-//! Article 6 clocks, pure: from a case's versions, events and decisions,
-//! and the procedure's periods (data from the rule set), each clock's state
-//! and deadline.
+//! The clocks of a case, pure: from its folded entries, the procedure of
+//! its agreement (data: periods, what stops the clock, second signatory,
+//! review, what a missed deadline means) and the day they are read on.
 //!
-//! - Acknowledgement: runs from the first receipt; deadline = receipt +
-//!   the acknowledgement period; stops when acknowledged (or the case closes).
-//! - Decision: runs from the receipt of the latest version; deadline = that
-//!   day + the decision period; stopped while the latest version stands
-//!   assessed with the clock-stopping outcome (`incomplete`); done when a
-//!   decision closes the case.
+//! - Acknowledgement: from the first receipt; done when acknowledged.
+//! - Decision: from the receipt of the latest version; stopped while that
+//!   version stands assessed with the clock-stopping outcome; still running
+//!   while a proposal awaits confirmation; done when a decision takes
+//!   effect. Past its deadline, the procedure's `missed_deadline` says what
+//!   follows: nothing, a deemed refusal (a review may be requested from the
+//!   next day; the duty to decide goes on), or a deemed approval (granted
+//!   from the next day; the case closes).
+//! - Review request: the applicant's window after a decision takes effect
+//!   (or after a deemed refusal), closed once a review is requested.
+//! - Review decision: from the request's receipt; done when decided.
 //!
 //! A deadline falls due on its day; the action is overdue from the day after.
 
-use accord_core::rules::model::{Agreement, Outcome};
+use accord_core::rules::model::{Agreement, DeadlineConsequence, Procedure};
 use accord_core::Date;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::Case;
+use crate::case::{Case, Effect};
 
 /// Which clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -26,6 +31,10 @@ pub enum Kind {
     Acknowledgement,
     /// Decide the application.
     Decision,
+    /// The applicant's window to request a review.
+    ReviewRequest,
+    /// Decide the review.
+    ReviewDecision,
 }
 
 impl Kind {
@@ -34,6 +43,8 @@ impl Kind {
         match self {
             Kind::Acknowledgement => "acknowledgement",
             Kind::Decision => "decision",
+            Kind::ReviewRequest => "review_request",
+            Kind::ReviewDecision => "review_decision",
         }
     }
 }
@@ -42,9 +53,9 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum State {
-    /// Running: the action is due by the deadline.
+    /// Running: due by the deadline.
     Running {
-        /// Last day to act.
+        /// Last day.
         deadline: NaiveDate,
     },
     /// Stopped until new evidence arrives.
@@ -57,8 +68,24 @@ pub enum State {
         /// On this day.
         on: NaiveDate,
     },
-    /// No Article 6 period applies (no agreement, or not in force on the start date).
+    /// A window that closed unused.
+    Closed {
+        /// Its last day.
+        deadline: NaiveDate,
+    },
+    /// No period applies (no agreement, or no procedure for this clock).
     NotApplicable,
+}
+
+/// What a passed deadline brought about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Passed {
+    /// The clause that says so.
+    pub clause: String,
+    /// What it means.
+    pub means: DeadlineConsequence,
+    /// From which day.
+    pub from: NaiveDate,
 }
 
 /// One clock of a case.
@@ -75,104 +102,194 @@ pub struct Clock {
     /// Where it stands.
     #[serde(flatten)]
     pub state: State,
+    /// For the decision clock, what its missed deadline brought about.
+    pub passed: Option<Passed>,
 }
 
-/// The procedure as the rule set gives it, resolved for one case.
-pub trait Periods {
-    /// The period (days) of `kind` for a clock starting on `start`, with its clause.
-    fn days(&self, kind: Kind, start: NaiveDate) -> Option<(i64, String)>;
-    /// The outcome that stops the decision clock.
-    fn stopped_by(&self) -> Option<Outcome>;
+/// A period parameter of the agreement, in force on `start`.
+fn days(agreement: &Agreement, parameter: &str, start: NaiveDate) -> Option<i64> {
+    agreement
+        .parameter(parameter)?
+        .value_on(Date(start))?
+        .to_integer()
 }
 
-/// Article 6 as an agreement's `procedure` states it: the periods are its
-/// dated parameters, read on the day each clock starts. No agreement, or
-/// none with a procedure, means no period applies.
-#[derive(Debug, Clone, Copy)]
-pub struct AgreementPeriods<'a>(pub Option<&'a Agreement>);
-
-impl Periods for AgreementPeriods<'_> {
-    fn days(&self, kind: Kind, start: NaiveDate) -> Option<(i64, String)> {
-        let agreement = self.0?;
-        let procedure = agreement.procedure.as_ref()?;
-        let (parameter, clause) = match kind {
-            Kind::Acknowledgement => (&procedure.acknowledgement, &procedure.acknowledgement_clause),
-            Kind::Decision => (&procedure.decision, &procedure.decision_clause),
-        };
-        let days = agreement
-            .parameter(parameter)?
-            .value_on(Date(start))?
-            .to_integer()?;
-        Some((days, clause.clone()))
-    }
-
-    fn stopped_by(&self) -> Option<Outcome> {
-        Some(self.0?.procedure.as_ref()?.clock_stopped_by)
-    }
+fn add(start: NaiveDate, days: i64) -> Option<NaiveDate> {
+    start.checked_add_signed(chrono::Duration::try_days(days)?)
 }
 
-/// The clocks of `case`, acknowledgement first.
-pub fn clocks(case: &Case, periods: &dyn Periods) -> Vec<Clock> {
-    let mut out = Vec::new();
-    let (Some(first), Some(current)) = (case.received_on(), case.current()) else {
-        return out;
-    };
-    let make = |kind: Kind, started: NaiveDate, state: &dyn Fn(NaiveDate) -> State| match periods
-        .days(kind, started)
-        .and_then(|(days, clause)| {
-            Some((
-                started.checked_add_signed(chrono::Duration::try_days(days)?)?,
-                days,
-                clause,
-            ))
-        }) {
-        Some((deadline, days, clause)) => Clock {
+/// The procedure of `agreement`, if it has one.
+fn procedure(agreement: Option<&Agreement>) -> Option<(&Agreement, &Procedure)> {
+    let agreement = agreement?;
+    Some((agreement, agreement.procedure.as_ref()?))
+}
+
+fn period(
+    agreement: &Agreement,
+    clause: &str,
+    parameter: &str,
+    kind: Kind,
+    started: NaiveDate,
+) -> Option<(Clock, NaiveDate)> {
+    let period = days(agreement, parameter, started)?;
+    let deadline = add(started, period)?;
+    Some((
+        Clock {
             kind,
-            clause: Some(clause),
+            clause: Some(clause.to_owned()),
             started,
-            days: Some(days),
-            state: state(deadline),
+            days: Some(period),
+            state: State::Running { deadline },
+            passed: None,
         },
-        None => Clock {
-            kind,
-            clause: None,
-            started,
-            days: None,
-            state: State::NotApplicable,
-        },
+        deadline,
+    ))
+}
+
+fn not_applicable(kind: Kind, started: NaiveDate) -> Clock {
+    Clock {
+        kind,
+        clause: None,
+        started,
+        days: None,
+        state: State::NotApplicable,
+        passed: None,
+    }
+}
+
+/// The decision clock, and what its missed deadline brought about by `today`.
+pub fn decision(case: &Case, agreement: Option<&Agreement>, today: NaiveDate) -> Option<Clock> {
+    let current = case.current()?;
+    let Some((agreement, procedure)) = procedure(agreement) else {
+        return Some(not_applicable(Kind::Decision, current.received_on));
     };
-    out.push(make(
-        Kind::Acknowledgement,
-        first,
-        &|deadline| match (case.acknowledged_on, case.closed_on) {
-            (Some(on), _) | (None, Some(on)) => State::Done { on },
-            (None, None) => State::Running { deadline },
-        },
-    ));
-    // The latest decision on the current version, if any.
-    let latest_outcome = case
-        .decisions
-        .iter()
-        .rev()
-        .find(|e| e.version == Some(current.number))
-        .map(|e| e.outcome);
-    let stopped = latest_outcome.is_some() && latest_outcome == periods.stopped_by();
-    out.push(make(
+    let Some((mut clock, deadline)) = period(
+        agreement,
+        &procedure.decision_clause,
+        &procedure.decision,
         Kind::Decision,
         current.received_on,
-        &|deadline| match case.closed_on {
-            Some(on) => State::Done { on },
-            None if stopped => State::Stopped {
-                since: case
-                    .events
-                    .iter()
-                    .rev()
-                    .find(|e| e.kind == "assessed")
-                    .map_or(current.received_on, |e| e.on),
-            },
-            None => State::Running { deadline },
-        },
-    ));
+    ) else {
+        return Some(not_applicable(Kind::Decision, current.received_on));
+    };
+    if let Some(on) = case.decided_on {
+        clock.state = State::Done { on };
+        return Some(clock);
+    }
+    if let Some(latest) = case
+        .latest_of_current()
+        .filter(|a| a.effect == Effect::StopsClock)
+    {
+        clock.state = State::Stopped { since: latest.on };
+        return Some(clock);
+    }
+    if today > deadline {
+        if let (Some(missed), Some(from)) = (&procedure.missed_deadline, deadline.succ_opt()) {
+            if missed.means != DeadlineConsequence::Nothing {
+                clock.passed = Some(Passed {
+                    clause: missed.clause.clone(),
+                    means: missed.means,
+                    from,
+                });
+                if missed.means == DeadlineConsequence::DeemedApproval {
+                    clock.state = State::Done { on: from };
+                }
+            }
+        }
+    }
+    Some(clock)
+}
+
+/// The day the case closed, and how, as of `today`: the decision that took
+/// effect, or a deemed approval.
+pub fn closed(case: &Case, agreement: Option<&Agreement>, today: NaiveDate) -> Option<(NaiveDate, String)> {
+    if let Some(effective) = &case.effective {
+        let how = if effective.by_review {
+            format!("decided on review ({})", effective.outcome.as_str())
+        } else {
+            format!("decided ({})", effective.outcome.as_str())
+        };
+        return Some((effective.on, how));
+    }
+    let passed = decision(case, agreement, today)?.passed?;
+    (passed.means == DeadlineConsequence::DeemedApproval)
+        .then(|| (passed.from, format!("deemed approved (clause {})", passed.clause)))
+}
+
+/// The clocks of `case` read on `today`, in order: acknowledgement,
+/// decision, then review request and review decision where they apply.
+pub fn clocks(case: &Case, agreement: Option<&Agreement>, today: NaiveDate) -> Vec<Clock> {
+    let mut out = Vec::new();
+    let Some(first) = case.received_on() else {
+        return out;
+    };
+    let closed_on = closed(case, agreement, today).map(|(on, _)| on);
+    let ack = procedure(agreement).and_then(|(a, p)| {
+        period(
+            a,
+            &p.acknowledgement_clause,
+            &p.acknowledgement,
+            Kind::Acknowledgement,
+            first,
+        )
+    });
+    out.push(match ack {
+        Some((mut clock, _)) => {
+            if let Some(on) = case.acknowledged.as_ref().map(|a| a.on).or(closed_on) {
+                clock.state = State::Done { on };
+            }
+            clock
+        }
+        None => not_applicable(Kind::Acknowledgement, first),
+    });
+    let decision = decision(case, agreement, today);
+    let deemed_refusal = decision
+        .as_ref()
+        .and_then(|c| c.passed.as_ref())
+        .filter(|p| p.means == DeadlineConsequence::DeemedRefusal)
+        .map(|p| p.from);
+    out.extend(decision);
+    let Some((agreement, review)) = procedure(agreement).and_then(|(a, p)| Some((a, p.review.as_ref()?)))
+    else {
+        return out;
+    };
+    // The window opens when a decision (not a review's) takes effect, or from a deemed refusal.
+    let opened = match &case.effective {
+        Some(effective) if !effective.by_review => Some(effective.on),
+        Some(_) => None,
+        None => deemed_refusal,
+    };
+    let requested = case.reviews.last().map(|r| r.requested.on);
+    if let Some(opened) = opened {
+        if let Some((mut clock, deadline)) = period(
+            agreement,
+            &review.request_clause,
+            &review.request_within,
+            Kind::ReviewRequest,
+            opened,
+        ) {
+            clock.state = match requested.filter(|r| *r >= opened) {
+                Some(on) => State::Done { on },
+                None if today > deadline => State::Closed { deadline },
+                None => State::Running { deadline },
+            };
+            out.push(clock);
+        }
+    }
+    if let Some(request) = case.reviews.last() {
+        if let Some((mut clock, _)) = period(
+            agreement,
+            &review.decision_clause,
+            &review.decide_within,
+            Kind::ReviewDecision,
+            request.requested.on,
+        ) {
+            if let Some(decided) = &request.decided {
+                clock.state = State::Done { on: decided.dated.on };
+            }
+            out.push(clock);
+        }
+    }
     out
 }
 
@@ -194,115 +311,10 @@ pub fn describe(deadline: NaiveDate, today: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::Entry;
-    use crate::{Event, Version};
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    struct Article6;
-    impl Periods for Article6 {
-        fn days(&self, kind: Kind, _: NaiveDate) -> Option<(i64, String)> {
-            Some(match kind {
-                Kind::Acknowledgement => (10, "6.1".into()),
-                Kind::Decision => (30, "6.2".into()),
-            })
-        }
-        fn stopped_by(&self) -> Option<Outcome> {
-            Some(Outcome::Incomplete)
-        }
-    }
-
-    fn version(number: i64, received: &str) -> Version {
-        Version {
-            number,
-            received_on: d(received),
-            file_name: "a.yaml".into(),
-            sha256: String::new(),
-            recorded_at: String::new(),
-            bytes: Vec::new(),
-        }
-    }
-
-    fn decision(version: i64, outcome: Outcome) -> Entry {
-        Entry {
-            seq: 1,
-            recorded_at: String::new(),
-            case_id: "A".into(),
-            version: Some(version),
-            input_sha256: String::new(),
-            ruleset: String::new(),
-            outcome,
-            decision: String::new(),
-            prev_hash: String::new(),
-            hash: String::new(),
-        }
-    }
-
-    fn case() -> Case {
-        Case {
-            id: "A".into(),
-            home_body: "PEC".into(),
-            host_body: "CSE".into(),
-            acknowledged_on: None,
-            closed_on: None,
-            closing_outcome: None,
-            versions: vec![version(1, "2026-01-05")],
-            events: Vec::new(),
-            decisions: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn a_new_case_runs_both_clocks_from_receipt() {
-        let clocks = clocks(&case(), &Article6);
-        assert_eq!(
-            clocks[0].state,
-            State::Running {
-                deadline: d("2026-01-15")
-            }
-        );
-        assert_eq!(
-            clocks[1].state,
-            State::Running {
-                deadline: d("2026-02-04")
-            }
-        );
-    }
-
-    #[test]
-    fn incomplete_stops_the_decision_clock_and_new_evidence_restarts_it() {
-        let mut c = case();
-        c.acknowledged_on = Some(d("2026-01-10"));
-        c.decisions.push(decision(1, Outcome::Incomplete));
-        c.events.push(Event {
-            seq: 3,
-            kind: "assessed".into(),
-            on: d("2026-01-20"),
-            recorded_at: String::new(),
-            detail: String::new(),
-        });
-        let stopped = clocks(&c, &Article6);
-        assert_eq!(stopped[0].state, State::Done { on: d("2026-01-10") });
-        assert_eq!(
-            stopped[1].state,
-            State::Stopped {
-                since: d("2026-01-20")
-            }
-        );
-        c.versions.push(version(2, "2026-02-10"));
-        let restarted = clocks(&c, &Article6);
-        assert_eq!(
-            restarted[1].state,
-            State::Running {
-                deadline: d("2026-03-12")
-            }
-        );
-    }
 
     #[test]
     fn due_and_overdue_follow_article_6_4() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(describe(d("2026-01-15"), d("2026-01-15")), "due today");
         assert_eq!(describe(d("2026-01-15"), d("2026-01-16")), "overdue by 1 day");
         assert_eq!(describe(d("2026-01-15"), d("2026-01-12")), "due in 3 days");

@@ -1,37 +1,54 @@
-//! The case register and the decision ledger.
+//! The case register and the decision ledger, accountable.
 //!
-//! A host body runs applications as cases (Article 6: acknowledgement and
-//! decision periods, the clock stopped while incomplete) and keeps every
-//! decision in a ledger whose entries are chained by sha256, so that an
-//! altered, deleted, inserted or reordered entry is found.
+//! Every event is a ledger entry chained by sha256 — actors added and
+//! disabled, cases opened, versions received, acknowledgements, assessments
+//! (decisions that take effect, proposals that await a second signatory,
+//! assessments that stop the clock), confirmations, review requests and
+//! decisions, corrections, batch decisions — each with its actor, its
+//! business date and the time it was recorded. A case is a fold of its
+//! entries ([`case::Case`]); who may do what is a fold of the actor entries
+//! ([`actor::Actors`]). Altering, deleting or reordering any stored row
+//! that carries a case's dates, versions, outcome or actor breaks the chain
+//! at that entry.
 //!
-//! [`Register`] owns the workflow rules (a case is opened once, acknowledged
-//! once and not before its receipt, versions come in order, what closes a
-//! case) and runs each request as one transaction of a [`Store`], the
-//! backend's narrow interface of transactional primitives: SQLite is one
-//! implementation (`sqlite.rs`, the only module that speaks SQL), and a
-//! server database needs no change outside its own module. The clocks
-//! (`clock.rs`) and the chain (`chain.rs`) are pure.
+//! [`Register`] owns the workflow's rules — the procedure of the case's
+//! agreement is data (second signatory, review windows, what a missed
+//! deadline means) — and runs each request as one transaction of a
+//! [`Store`], the backend's narrow interface: SQLite is one implementation
+//! (`sqlite.rs`), a server database another, and neither knows the
+//! workflow.
 //!
-//! Invariants: a case's versions are never overwritten; the ledger is only
-//! appended to, inside one transaction that reads the head and writes the
-//! next entry, so concurrent writers keep one valid chain; every workflow
-//! check is made inside the transaction that writes, so two processes
-//! cannot both pass it; the clock is passed in, never read here.
+//! Invariants: nothing is ever edited (a wrong date is corrected by a new
+//! entry); the chain is extended inside one transaction that reads the head
+//! and checks the workflow, so concurrent writers keep one valid chain and
+//! two cannot both pass a check; the clock is passed in, never read here;
+//! business dates are never after today or before the case's receipt.
 
+pub mod actor;
+pub mod case;
 pub mod chain;
 pub mod clock;
 mod sqlite;
 pub mod store;
+#[cfg(test)]
+mod tests;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use accord_core::rules::model::{Outcome, Procedure};
+use accord_core::rules::model::{Agreement, DeadlineConsequence, Outcome, Procedure};
+use accord_core::rules::{RuleSet, Source};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use chain::{Entry, GENESIS};
-use store::{CaseRow, Store, Writer};
+use actor::{Action, Actors, Added, Disabled, Role};
+use case::{
+    AssessedDetail, Case, ConfirmedDetail, CorrectedDetail, Effect, OpenedDetail, ReviewDecidedDetail,
+    ReviewRequestedDetail, ReviewResult, VersionDetail,
+};
+use chain::{Entry, Kind, FORMAT, GENESIS};
+use store::{Filter, Reader, Store, Writer};
 
 /// What can go wrong with the register.
 #[derive(Debug, thiserror::Error)]
@@ -44,9 +61,15 @@ pub enum Error {
         /// The backend's reason.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// A request the register refuses (nothing is changed).
+    /// A request the workflow refuses (nothing is changed).
     #[error("{0}")]
     Refused(String),
+    /// An actor without the role a request needs (nothing is changed).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A stored row that cannot be what it claims: the database was altered.
+    #[error("{0}")]
+    Corrupt(String),
     /// The database was written by a newer Accord.
     #[error("{location}: schema version {found} is newer than this accord understands ({supported})")]
     NewerSchema {
@@ -57,6 +80,16 @@ pub enum Error {
         /// Ours.
         supported: i64,
     },
+}
+
+/// Whether a command only reads (the register is opened read-only and
+/// never created) or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read only.
+    Read,
+    /// Read and write; created and migrated as needed.
+    Write,
 }
 
 /// Where the register's time comes from: the system's, or a test's.
@@ -90,74 +123,6 @@ impl Clock for FixedClock {
     }
 }
 
-/// One received version of an application file, kept byte for byte.
-#[derive(Debug, Clone, Serialize)]
-pub struct Version {
-    /// 1, 2, ...
-    pub number: i64,
-    /// Date received.
-    pub received_on: NaiveDate,
-    /// The file name it came from.
-    pub file_name: String,
-    /// `sha256:` + hex of the bytes.
-    pub sha256: String,
-    /// When it was recorded (UTC, RFC 3339).
-    pub recorded_at: String,
-    /// The exact bytes.
-    #[serde(skip)]
-    pub bytes: Vec<u8>,
-}
-
-/// Something that happened to a case.
-#[derive(Debug, Clone, Serialize)]
-pub struct Event {
-    /// Order of recording.
-    pub seq: i64,
-    /// `opened`, `acknowledged`, `evidence`, `assessed`.
-    pub kind: String,
-    /// The date it happened on (receipt, acknowledgement, assessment).
-    pub on: NaiveDate,
-    /// When it was recorded.
-    pub recorded_at: String,
-    /// Details for a person.
-    pub detail: String,
-}
-
-/// A case, whole.
-#[derive(Debug, Clone, Serialize)]
-pub struct Case {
-    /// The application's id.
-    pub id: String,
-    /// Home body of the application.
-    pub home_body: String,
-    /// Host body.
-    pub host_body: String,
-    /// Acknowledged on, if it was.
-    pub acknowledged_on: Option<NaiveDate>,
-    /// Closed by a decision on, if it was.
-    pub closed_on: Option<NaiveDate>,
-    /// The outcome that closed it.
-    pub closing_outcome: Option<Outcome>,
-    /// Every version, oldest first.
-    pub versions: Vec<Version>,
-    /// Every event, in order.
-    pub events: Vec<Event>,
-    /// Every decision recorded for it, in ledger order.
-    pub decisions: Vec<Entry>,
-}
-
-impl Case {
-    /// The latest version.
-    pub fn current(&self) -> Option<&Version> {
-        self.versions.last()
-    }
-
-    /// The date the case was first received.
-    pub fn received_on(&self) -> Option<NaiveDate> {
-        self.versions.first().map(|v| v.received_on)
-    }
-}
-
 /// An application's input, stored once by content.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -180,56 +145,219 @@ impl Input {
     }
 }
 
-/// A decision to append to the ledger.
-#[derive(Debug, Clone)]
-pub struct NewEntry {
-    /// Case (application) id.
-    pub case_id: String,
-    /// The case version decided, for `case assess`.
+/// A decision to record: what was decided, on what input, under which rules.
+pub struct NewDecision<'a> {
+    /// The case version decided (for a case's assessment or review).
     pub version: Option<i64>,
     /// The input decided.
-    pub input: Input,
-    /// Rule-set fingerprint.
-    pub ruleset: String,
-    /// The decision's outcome.
+    pub input: &'a Input,
+    /// The rule set used (kept in the register by its fingerprint).
+    pub rules: &'a RuleSet,
+    /// The assessment date.
+    pub as_of: NaiveDate,
+    /// The outcome.
     pub outcome: Outcome,
     /// The decision contract JSON, compact.
-    pub decision: String,
+    pub json: String,
 }
 
-/// A version to add.
-pub struct NewVersion<'a> {
+/// A decision recorded by a batch, outside any case.
+pub struct BatchDecision {
+    /// The application's id.
+    pub case_id: String,
+    /// The input decided.
+    pub input: Input,
+    /// The rule set's fingerprint.
+    pub ruleset: String,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The decision contract JSON, compact.
+    pub json: String,
+}
+
+/// A case to open.
+pub struct NewCase<'a> {
+    /// Its id (the application's).
+    pub id: &'a str,
+    /// Home body.
+    pub home_body: &'a str,
+    /// Host body.
+    pub host_body: &'a str,
     /// Date received.
     pub received_on: NaiveDate,
-    /// The input.
+    /// The application file.
     pub input: &'a Input,
+    /// The rule set it is opened under: its procedure governs the case.
+    pub rules: &'a RuleSet,
+}
+
+/// What a reviewer assesses (clause 7.4): the evidence of the decision
+/// reviewed, with its rule set and assessment date.
+#[derive(Debug, Clone)]
+pub struct ReviewBasis {
+    /// The version whose evidence is reviewed.
+    pub version: i64,
+    /// Its input.
+    pub input: Input,
+    /// The rule set of the decision reviewed (or the case's, for a deemed refusal).
+    pub rules: Arc<RuleSet>,
+    /// The assessment date of the decision reviewed (none for a deemed refusal: the file's own).
+    pub as_of: Option<NaiveDate>,
+    /// The outcome reviewed (none for a deemed refusal).
+    pub outcome: Option<Outcome>,
+}
+
+pub(crate) fn sources_to_json(sources: &[Source]) -> String {
+    let pairs: Vec<(String, &str)> = sources
+        .iter()
+        .map(|s| (s.name.display().to_string(), s.text.as_str()))
+        .collect();
+    serde_json::to_string(&pairs).unwrap_or_default()
+}
+
+pub(crate) fn sources_from_json(fingerprint: &str, json: &str) -> Result<Vec<Source>, Error> {
+    let pairs: Vec<(String, String)> = serde_json::from_str(json)
+        .map_err(|_| Error::Corrupt(format!("the stored rule set {fingerprint} does not read")))?;
+    Ok(pairs
+        .into_iter()
+        .map(|(name, text)| Source::new(name, text))
+        .collect())
+}
+
+fn refused(message: String) -> Error {
+    Error::Refused(message)
 }
 
 fn no_case(id: &str) -> Error {
-    Error::Refused(format!(
+    refused(format!(
         "no case `{id}` in the register: open it with `accord case open`"
     ))
+}
+
+/// A business date may not be after today.
+fn not_future(date: NaiveDate, today: NaiveDate, what: &str) -> Result<(), Error> {
+    if date > today {
+        return Err(refused(format!(
+            "{what} on {date} is after today ({today}): a date in the future cannot be recorded"
+        )));
+    }
+    Ok(())
+}
+
+/// An entry to append, before the chain gives it its place.
+#[derive(Default)]
+struct Draft {
+    kind: Option<Kind>,
+    case_id: Option<String>,
+    actor: Option<String>,
+    on: Option<NaiveDate>,
+    version: Option<i64>,
+    input_sha256: Option<String>,
+    ruleset: Option<String>,
+    outcome: Option<Outcome>,
+    decision: Option<String>,
+    detail: String,
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A write transaction with the chain's head in hand.
+struct Tx<'s> {
+    writer: Box<dyn Writer + 's>,
+    head: Option<(i64, String)>,
+    now: String,
+}
+
+impl Tx<'_> {
+    fn append(&mut self, draft: Draft) -> Result<Entry, Error> {
+        let (seq, prev_hash) = self
+            .head
+            .as_ref()
+            .map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h.clone()));
+        let mut entry = Entry {
+            seq,
+            format: FORMAT,
+            recorded_at: self.now.clone(),
+            kind: draft.kind.unwrap_or(Kind::Decision),
+            case_id: draft.case_id,
+            actor: draft.actor,
+            on: draft.on,
+            version: draft.version,
+            input_sha256: draft.input_sha256,
+            ruleset: draft.ruleset,
+            outcome: draft.outcome,
+            decision: draft.decision,
+            detail: draft.detail,
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = chain::entry_hash(&entry);
+        self.writer.append(&entry)?;
+        self.writer.set_head(entry.seq, &entry.hash)?;
+        self.head = Some((entry.seq, entry.hash.clone()));
+        Ok(entry)
+    }
+
+    fn actors(&self) -> Result<Actors, Error> {
+        actors_in(self.writer.as_ref())
+    }
+
+    fn case(&self, id: &str) -> Result<Case, Error> {
+        case_in(self.writer.as_ref(), id)?.ok_or_else(|| no_case(id))
+    }
+
+    fn commit(self) -> Result<(), Error> {
+        self.writer.commit()
+    }
+}
+
+fn actors_in(reader: &dyn Reader) -> Result<Actors, Error> {
+    let mut actors = Actors::default();
+    reader.entries(
+        Filter::Kinds(&[Kind::ActorAdded, Kind::ActorDisabled]),
+        &mut |e| actors.apply(&e),
+    )?;
+    Ok(actors)
+}
+
+fn case_in(reader: &dyn Reader, id: &str) -> Result<Option<Case>, Error> {
+    let mut entries = Vec::new();
+    reader.entries(Filter::Case(id), &mut |e| {
+        entries.push(e);
+        Ok(())
+    })?;
+    Case::fold(entries)
 }
 
 /// The case register and decision ledger: the workflow's rules over a store.
 pub struct Register {
     store: Box<dyn Store>,
     clock: Box<dyn Clock>,
+    /// Rule sets read back from the register, by fingerprint.
+    rules: Mutex<HashMap<String, Arc<RuleSet>>>,
 }
 
 impl Register {
-    /// Opens (creating and migrating as needed) the SQLite register at `path`,
-    /// on the system clock.
-    pub fn open(path: &Path) -> Result<Register, Error> {
+    /// Opens the register at `location` (a SQLite file's path, or
+    /// `sqlite:PATH`) on the system clock: read-only, or for writing
+    /// (created and migrated as needed).
+    pub fn open(location: &str, access: Access) -> Result<Register, Error> {
+        let path = location.strip_prefix("sqlite:").unwrap_or(location);
         Ok(Register::new(
-            Box::new(sqlite::SqliteStore::open(path)?),
+            Box::new(sqlite::SqliteStore::open(Path::new(path), access)?),
             Box::new(SystemClock),
         ))
     }
 
     /// A register over any store, on any clock.
     pub fn new(store: Box<dyn Store>, clock: Box<dyn Clock>) -> Register {
-        Register { store, clock }
+        Register {
+            store,
+            clock,
+            rules: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Today, by the register's clock.
@@ -242,147 +370,713 @@ impl Register {
         self.store.schema_version()
     }
 
-    fn now(&self) -> String {
-        self.clock
+    fn begin(&mut self) -> Result<Tx<'_>, Error> {
+        let now = self
+            .clock
             .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let writer = self.store.write()?;
+        let head = writer.head()?;
+        Ok(Tx { writer, head, now })
     }
 
-    /// Registers a new case with its first version. Refused if the id is taken.
-    pub fn open_case(
+    // ---- actors --------------------------------------------------------
+
+    /// Every actor.
+    pub fn actors(&self) -> Result<Actors, Error> {
+        actors_in(self.store.read()?.as_ref())
+    }
+
+    /// Checks that `by` may do `action` (for reading requests; writing ones
+    /// check inside their own transaction).
+    pub fn authorize(&self, by: Option<&str>, action: Action) -> Result<actor::Actor, Error> {
+        self.actors()?.authorize(by, action).cloned()
+    }
+
+    /// Adds an actor. On a register with no actor the first one added
+    /// becomes an admin, whoever asks; after that only an admin adds actors.
+    pub fn add_actor(
         &mut self,
+        by: Option<&str>,
         id: &str,
-        home: &str,
-        host: &str,
-        first: &NewVersion<'_>,
-    ) -> Result<(), Error> {
-        let now = self.now();
-        let mut tx = self.store.write()?;
-        if let Some(received) = tx.versions(id)?.first().map(|v| v.received_on) {
-            return Err(Error::Refused(format!(
-                "case `{id}` is already open (received on {received}): a newer version is added with `accord case evidence`"
+        name: &str,
+        roles: &[Role],
+    ) -> Result<Entry, Error> {
+        if id.trim().is_empty() || id.chars().any(char::is_control) {
+            return Err(refused(format!(
+                "`{id}` cannot be an actor's id: give a non-empty id without control characters"
             )));
         }
-        tx.insert_case(id, home, host)?;
-        tx.put_input(first.input)?;
-        tx.insert_version(id, 1, first.received_on, &first.input.sha256, &now)?;
-        tx.insert_event(
-            id,
-            "opened",
-            first.received_on,
-            &now,
-            &format!("version 1 received ({})", first.input.name),
-        )?;
-        tx.commit()
+        let today = self.clock.today();
+        let mut tx = self.begin()?;
+        let actors = tx.actors()?;
+        let mut roles = roles.to_vec();
+        let by = if actors.is_empty() {
+            roles.push(Role::Admin);
+            id.to_owned()
+        } else {
+            actors.authorize(by, Action::ManageActors)?.id.clone()
+        };
+        if actors.get(id).is_some() {
+            return Err(refused(format!("actor `{id}` already exists")));
+        }
+        roles.sort();
+        roles.dedup();
+        let entry = tx.append(Draft {
+            kind: Some(Kind::ActorAdded),
+            actor: Some(by),
+            on: Some(today),
+            detail: json(&Added {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                roles,
+            }),
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok(entry)
     }
 
-    /// Records the acknowledgement. Refused when already acknowledged or dated before receipt.
-    pub fn acknowledge(&mut self, id: &str, on: NaiveDate) -> Result<(), Error> {
-        let now = self.now();
-        let mut tx = self.store.write()?;
-        let row = tx.case_row(id)?.ok_or_else(|| no_case(id))?;
-        if let Some(done) = row.acknowledged_on {
-            return Err(Error::Refused(format!(
-                "case `{id}` was already acknowledged on {done}"
+    /// Disables an actor: their history stays, they may do nothing more.
+    pub fn disable_actor(&mut self, by: Option<&str>, id: &str) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        let mut tx = self.begin()?;
+        let actors = tx.actors()?;
+        let by = actors.authorize(by, Action::ManageActors)?.id.clone();
+        match actors.get(id) {
+            None => return Err(refused(format!("no actor `{id}`"))),
+            Some(a) if a.disabled => return Err(refused(format!("actor `{id}` is already disabled"))),
+            Some(_) => {}
+        }
+        if by == id {
+            return Err(refused(
+                "an admin cannot disable themselves: another admin must".into(),
+            ));
+        }
+        let entry = tx.append(Draft {
+            kind: Some(Kind::ActorDisabled),
+            actor: Some(by),
+            on: Some(today),
+            detail: json(&Disabled { id: id.to_owned() }),
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    // ---- rule sets -----------------------------------------------------
+
+    /// The rule set with `fingerprint` the register keeps, if it keeps it.
+    pub fn stored_rules(&self, fingerprint: &str) -> Result<Option<Arc<RuleSet>>, Error> {
+        if let Some(found) = self.rules.lock().ok().and_then(|c| c.get(fingerprint).cloned()) {
+            return Ok(Some(found));
+        }
+        let Some(sources) = self.store.read()?.rules(fingerprint)? else {
+            return Ok(None);
+        };
+        let loaded = RuleSet::from_sources(sources)
+            .map_err(|e| Error::Corrupt(format!("the stored rule set {fingerprint} no longer loads: {e}")))?;
+        if loaded.fingerprint().as_str() != fingerprint {
+            return Err(Error::Corrupt(format!(
+                "the stored rule set {fingerprint} was altered: it now has the fingerprint {}",
+                loaded.fingerprint()
             )));
         }
-        if let Some(received) = tx.versions(id)?.first().map(|v| v.received_on) {
+        let loaded = Arc::new(loaded);
+        if let Ok(mut cache) = self.rules.lock() {
+            cache.insert(fingerprint.to_owned(), loaded.clone());
+        }
+        Ok(Some(loaded))
+    }
+
+    /// Every rule set the register keeps, by fingerprint.
+    pub fn rule_fingerprints(&self) -> Result<Vec<String>, Error> {
+        self.store.read()?.rule_fingerprints()
+    }
+
+    /// The rule set a case was opened under (its procedure governs the case).
+    pub fn case_rules(&self, case: &Case) -> Result<Arc<RuleSet>, Error> {
+        self.stored_rules(&case.rules)?.ok_or_else(|| {
+            Error::Corrupt(format!(
+                "case `{}`: its rule set {} is not in the register",
+                case.id, case.rules
+            ))
+        })
+    }
+
+    fn procedure_of(&self, case: &Case) -> Result<(Arc<RuleSet>, Option<Procedure>), Error> {
+        let rules = self.case_rules(case)?;
+        let procedure = rules
+            .agreement_between(&case.home_body, &case.host_body)
+            .and_then(|a| a.procedure.clone());
+        Ok((rules, procedure))
+    }
+
+    /// The agreement of a case's pair under its rule set.
+    pub fn agreement_of<'r>(rules: &'r RuleSet, case: &Case) -> Option<&'r Agreement> {
+        rules.agreement_between(&case.home_body, &case.host_body)
+    }
+
+    fn keep_rules(tx: &mut Tx<'_>, rules: &RuleSet) -> Result<(), Error> {
+        if !rules.sources().is_empty() {
+            tx.writer
+                .put_rules(rules.fingerprint().as_str(), rules.sources())?;
+        }
+        Ok(())
+    }
+
+    /// Why a case can take no more evidence or decision on `date`, if it cannot.
+    fn closed_reason(case: &Case, rules: &RuleSet, date: NaiveDate) -> Option<String> {
+        let (on, how) = clock::closed(case, Register::agreement_of(rules, case), date)?;
+        Some(format!("case `{}` was closed on {on}: {how}", case.id))
+    }
+
+    // ---- cases ---------------------------------------------------------
+
+    /// Opens a case with its first version, under a rule set the register keeps.
+    pub fn open_case(&mut self, by: Option<&str>, new: &NewCase<'_>) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        not_future(new.received_on, today, "a receipt")?;
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::Open)?.id.clone();
+        if let Some(existing) = case_in(tx.writer.as_ref(), new.id)? {
+            return Err(refused(format!(
+                "case `{}` is already open (received on {}): a newer version is added with `accord case evidence`",
+                new.id,
+                existing.received_on().map(|d| d.to_string()).unwrap_or_default()
+            )));
+        }
+        tx.writer.put_input(new.input)?;
+        Register::keep_rules(&mut tx, new.rules)?;
+        let entry = tx.append(Draft {
+            kind: Some(Kind::Opened),
+            case_id: Some(new.id.to_owned()),
+            actor: Some(actor),
+            on: Some(new.received_on),
+            version: Some(1),
+            input_sha256: Some(new.input.sha256.clone()),
+            ruleset: Some(new.rules.fingerprint().to_string()),
+            detail: json(&OpenedDetail {
+                file_name: new.input.name.clone(),
+                home_body: new.home_body.to_owned(),
+                host_body: new.host_body.to_owned(),
+            }),
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Records the acknowledgement (once; not before the receipt, not after today).
+    pub fn acknowledge(&mut self, by: Option<&str>, id: &str, on: NaiveDate) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        not_future(on, today, "an acknowledgement")?;
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::Acknowledge)?.id.clone();
+        let case = tx.case(id)?;
+        if let Some(done) = &case.acknowledged {
+            return Err(refused(format!(
+                "case `{id}` was already acknowledged on {} (entry {}): a wrong date is corrected with `accord case correct {id} {} --on DATE --reason TEXT`",
+                done.on, done.entry, done.entry
+            )));
+        }
+        if let Some(received) = case.received_on() {
             if on < received {
-                return Err(Error::Refused(format!(
+                return Err(refused(format!(
                     "case `{id}` cannot be acknowledged on {on}, before it was received ({received})"
                 )));
             }
         }
-        tx.set_acknowledged(id, on)?;
-        tx.insert_event(id, "acknowledged", on, &now, "")?;
-        tx.commit()
+        let entry = tx.append(Draft {
+            kind: Some(Kind::Acknowledged),
+            case_id: Some(id.to_owned()),
+            actor: Some(actor),
+            on: Some(on),
+            detail: "{}".into(),
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok(entry)
     }
 
-    /// Adds a newer version. Refused for a closed case or a receipt date
-    /// before the current version's; the number is taken inside the write,
-    /// so two processes cannot add the same one.
-    pub fn add_version(&mut self, id: &str, version: &NewVersion<'_>) -> Result<i64, Error> {
-        let now = self.now();
-        let mut tx = self.store.write()?;
-        let row = tx.case_row(id)?.ok_or_else(|| no_case(id))?;
-        if let (Some(on), Some(outcome)) = (row.closed_on, row.closing_outcome) {
-            return Err(Error::Refused(format!(
-                "case `{id}` was closed on {on} by a decision ({}): no further evidence is taken",
-                outcome.as_str()
-            )));
+    /// Adds a newer version (refused once the case is closed, or dated before
+    /// the current version); a proposal awaiting confirmation is voided when
+    /// the procedure says so (clause 7.2). Returns its number and entry.
+    pub fn add_version(
+        &mut self,
+        by: Option<&str>,
+        id: &str,
+        received_on: NaiveDate,
+        input: &Input,
+    ) -> Result<(i64, Entry), Error> {
+        let today = self.clock.today();
+        not_future(received_on, today, "a receipt")?;
+        let case = self.require(id)?;
+        let (rules, procedure) = self.procedure_of(&case)?;
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::AddEvidence)?.id.clone();
+        let case = tx.case(id)?;
+        // Closed by a decision at any date, or by a deemed approval due by the receipt.
+        if let Some(reason) = Register::closed_reason(&case, &rules, received_on) {
+            return Err(refused(format!("{reason}: no further evidence is taken")));
         }
-        let current = tx.versions(id)?.last().map(|v| (v.number, v.received_on));
+        let current = case.current().map(|v| (v.number, v.received_on));
         if let Some((_, last)) = current {
-            if version.received_on < last {
-                return Err(Error::Refused(format!(
-                    "evidence received on {} is older than the current version (received {last})",
-                    version.received_on
+            if received_on < last {
+                return Err(refused(format!(
+                    "evidence received on {received_on} is older than the current version (received {last})"
                 )));
             }
         }
         let number = current.map_or(1, |(n, _)| n + 1);
-        tx.put_input(version.input)?;
-        tx.insert_version(id, number, version.received_on, &version.input.sha256, &now)?;
-        tx.insert_event(
-            id,
-            "evidence",
-            version.received_on,
-            &now,
-            &format!("version {number} received ({})", version.input.name),
-        )?;
+        let voids = procedure
+            .as_ref()
+            .and_then(|p| p.confirmation.as_ref())
+            .filter(|c| c.voided_by_new_version.is_some())
+            .and_then(|_| case.pending_proposal())
+            .map(|p| p.entry);
+        tx.writer.put_input(input)?;
+        let entry = tx.append(Draft {
+            kind: Some(Kind::Version),
+            case_id: Some(id.to_owned()),
+            actor: Some(actor),
+            on: Some(received_on),
+            version: Some(number),
+            input_sha256: Some(input.sha256.clone()),
+            detail: json(&VersionDetail {
+                file_name: input.name.clone(),
+                voids,
+            }),
+            ..Draft::default()
+        })?;
         tx.commit()?;
-        Ok(number)
+        Ok((number, entry))
     }
 
-    /// Records a case's decision: a ledger entry, an event, and unless the
-    /// procedure's clock-stopping outcome says otherwise, the case closed on
-    /// `on` — all in one transaction. Returns the entry and whether it closed the case.
-    pub fn record_case_decision(
+    /// Records the assessment of a case's current version made on `on`: it
+    /// takes effect and closes the case, awaits a second assessor (the
+    /// procedure's confirmation outcomes), or stops the clock.
+    pub fn record_assessment(
         &mut self,
-        entry: &NewEntry,
+        by: Option<&str>,
+        id: &str,
+        decision: &NewDecision<'_>,
         on: NaiveDate,
-        procedure: Option<&Procedure>,
-    ) -> Result<(Entry, bool), Error> {
-        let now = self.now();
-        let id = &entry.case_id;
-        let mut tx = self.store.write()?;
-        let row = tx.case_row(id)?.ok_or_else(|| no_case(id))?;
-        if let Some(closed) = row.closed_on {
-            return Err(Error::Refused(format!(
-                "case `{id}` was already decided (closed on {closed})"
+    ) -> Result<(Entry, Effect), Error> {
+        let today = self.clock.today();
+        not_future(on, today, "a decision")?;
+        let case = self.require(id)?;
+        let (rules, procedure) = self.procedure_of(&case)?;
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::Assess)?.id.clone();
+        let case = tx.case(id)?;
+        // A decision made before a deemed approval fell due is recorded even
+        // when it is entered later; one made after is refused.
+        if let Some(reason) = Register::closed_reason(&case, &rules, on) {
+            return Err(refused(format!("{reason}: it takes no further decision")));
+        }
+        let current = case
+            .current()
+            .ok_or_else(|| refused(format!("case `{id}` has no version")))?;
+        if decision.version != Some(current.number) {
+            return Err(refused(format!(
+                "case `{id}` now stands at version {}: assess it again",
+                current.number
             )));
         }
-        let closes = closes(procedure, entry.outcome);
-        let appended = append(tx.as_mut(), entry, &now)?;
-        let version = entry.version.unwrap_or_default();
-        tx.insert_event(
-            id,
-            "assessed",
-            on,
-            &now,
-            &format!(
-                "version {version} assessed: {} (ledger entry {})",
-                entry.outcome.as_str(),
-                appended.seq
-            ),
-        )?;
-        if closes {
-            tx.close_case(id, on, entry.outcome)?;
+        if on < current.received_on {
+            return Err(refused(format!(
+                "case `{id}` cannot be decided on {on}, before its version {} was received ({})",
+                current.number, current.received_on
+            )));
         }
+        if let Some(pending) = case.pending_proposal() {
+            let clause = procedure
+                .as_ref()
+                .and_then(|p| p.confirmation.as_ref())
+                .map(|c| format!(" (clause {})", c.clause))
+                .unwrap_or_default();
+            return Err(refused(format!(
+                "case `{id}`: a decision ({}) proposed by {} on {} awaits confirmation{clause}: confirm it with `accord case confirm {id}`, or add a newer version",
+                pending.outcome.as_str(),
+                pending.actor.as_deref().unwrap_or("?"),
+                pending.on
+            )));
+        }
+        let effect = match &procedure {
+            Some(p) if p.clock_stopped_by == decision.outcome => Effect::StopsClock,
+            Some(p)
+                if p.confirmation
+                    .as_ref()
+                    .is_some_and(|c| c.outcomes.contains(&decision.outcome)) =>
+            {
+                Effect::Proposed
+            }
+            _ => Effect::TakesEffect,
+        };
+        tx.writer.put_input(decision.input)?;
+        Register::keep_rules(&mut tx, decision.rules)?;
+        let entry = tx.append(Draft {
+            kind: Some(Kind::Assessed),
+            case_id: Some(id.to_owned()),
+            actor: Some(actor),
+            on: Some(on),
+            version: decision.version,
+            input_sha256: Some(decision.input.sha256.clone()),
+            ruleset: Some(decision.rules.fingerprint().to_string()),
+            outcome: Some(decision.outcome),
+            decision: Some(decision.json.clone()),
+            detail: json(&AssessedDetail {
+                as_of: decision.as_of,
+                effect,
+            }),
+        })?;
         tx.commit()?;
-        Ok((appended, closes))
+        Ok((entry, effect))
     }
 
-    /// Appends decisions to the ledger in one transaction (a batch chunk).
-    pub fn record(&mut self, entries: &[NewEntry]) -> Result<Vec<Entry>, Error> {
-        let now = self.now();
-        let mut tx = self.store.write()?;
-        let mut out = Vec::with_capacity(entries.len());
-        for entry in entries {
-            out.push(append(tx.as_mut(), entry, &now)?);
+    /// Confirms the proposal awaiting a second signatory: another assessor
+    /// than the proposer; it takes effect on `on` and closes the case.
+    pub fn confirm(&mut self, by: Option<&str>, id: &str, on: NaiveDate) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        not_future(on, today, "a confirmation")?;
+        let case = self.require(id)?;
+        let (_, procedure) = self.procedure_of(&case)?;
+        let clause = procedure
+            .as_ref()
+            .and_then(|p| p.confirmation.as_ref())
+            .map(|c| c.clause.clone());
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::Confirm)?.id.clone();
+        let case = tx.case(id)?;
+        let Some(proposal) = case.pending_proposal() else {
+            return Err(refused(format!(
+                "case `{id}` has no decision awaiting confirmation"
+            )));
+        };
+        if proposal.actor.as_deref() == Some(actor.as_str()) {
+            return Err(Error::Forbidden(format!(
+                "`{actor}` proposed this decision and cannot also confirm it: clause {} requires a second assessor",
+                clause.unwrap_or_default()
+            )));
         }
+        if on < proposal.on {
+            return Err(refused(format!(
+                "a decision proposed on {} cannot be confirmed on {on}, before it",
+                proposal.on
+            )));
+        }
+        let entry = tx.append(Draft {
+            kind: Some(Kind::Confirmed),
+            case_id: Some(id.to_owned()),
+            actor: Some(actor),
+            on: Some(on),
+            detail: json(&ConfirmedDetail {
+                confirms: proposal.entry,
+            }),
+            ..Draft::default()
+        })?;
         tx.commit()?;
-        Ok(out)
+        Ok(entry)
+    }
+
+    /// The decision a review may be requested of on `received`, or why none:
+    /// the decision in effect (not a review's), or a deemed refusal, within
+    /// the procedure's window.
+    fn reviewable(
+        case: &Case,
+        rules: &RuleSet,
+        procedure: &Procedure,
+        received: NaiveDate,
+    ) -> Result<Option<i64>, Error> {
+        let review = procedure
+            .review
+            .as_ref()
+            .ok_or_else(|| refused(format!("the procedure of case `{}` has no review", case.id)))?;
+        if case.pending_review().is_some() {
+            return Err(refused(format!(
+                "case `{}` already has a review awaiting its decision",
+                case.id
+            )));
+        }
+        if case.reviews.iter().any(|r| r.decided.is_some()) {
+            return Err(refused(format!(
+                "case `{}` was already reviewed: a review's decision is final",
+                case.id
+            )));
+        }
+        let agreement = Register::agreement_of(rules, case);
+        let (opened, reviews, what) = match &case.effective {
+            Some(effective) => (
+                effective.on,
+                Some(effective.decision),
+                format!("the decision took effect on {}", effective.on),
+            ),
+            None => {
+                let passed = clock::decision(case, agreement, received)
+                    .and_then(|c| c.passed)
+                    .filter(|p| p.means == DeadlineConsequence::DeemedRefusal);
+                match passed {
+                    Some(p) => (
+                        p.from,
+                        None,
+                        format!("deemed refused on {} (clause {})", p.from, p.clause),
+                    ),
+                    None => {
+                        return Err(refused(format!(
+                            "case `{}` has no decision in effect to review on {received}",
+                            case.id
+                        )))
+                    }
+                }
+            }
+        };
+        let days = agreement
+            .and_then(|a| a.parameter(&review.request_within))
+            .and_then(|p| p.value_on(accord_core::Date(opened)))
+            .and_then(|v| v.to_integer())
+            .unwrap_or(0);
+        // A window past the calendar's end never closes.
+        let last = chrono::Duration::try_days(days)
+            .and_then(|d| opened.checked_add_signed(d))
+            .unwrap_or(NaiveDate::MAX);
+        if received < opened || received > last {
+            return Err(refused(format!(
+                "a review of case `{}` may be requested from {opened} to {last} ({what}; clause {}: at the latest {days} days after): {received} is outside",
+                case.id, review.request_clause
+            )));
+        }
+        Ok(reviews)
+    }
+
+    /// Records a review request received on `received` (clause 7.3).
+    pub fn request_review(
+        &mut self,
+        by: Option<&str>,
+        id: &str,
+        received: NaiveDate,
+    ) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        not_future(received, today, "a review request")?;
+        let case = self.require(id)?;
+        let (rules, procedure) = self.procedure_of(&case)?;
+        let procedure =
+            procedure.ok_or_else(|| refused(format!("case `{id}` has no procedure with a review")))?;
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::RequestReview)?.id.clone();
+        let case = tx.case(id)?;
+        let reviews = Register::reviewable(&case, &rules, &procedure, received)?;
+        let entry = tx.append(Draft {
+            kind: Some(Kind::ReviewRequested),
+            case_id: Some(id.to_owned()),
+            actor: Some(actor),
+            on: Some(received),
+            detail: json(&ReviewRequestedDetail { reviews }),
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// What the reviewer of case `id` assesses: the evidence of the decision
+    /// reviewed, its rule set and assessment date (clause 7.4).
+    pub fn review_basis(&self, id: &str) -> Result<ReviewBasis, Error> {
+        let case = self.require(id)?;
+        let request = case
+            .pending_review()
+            .ok_or_else(|| refused(format!("case `{id}` has no review awaiting its decision")))?;
+        let reviewed = request
+            .reviews
+            .and_then(|seq| case.assessments.iter().find(|a| a.entry == seq));
+        let (version, rules, as_of, outcome) = match reviewed {
+            Some(a) => (a.version, a.ruleset.clone(), Some(a.as_of), Some(a.outcome)),
+            None => {
+                let current = case
+                    .current()
+                    .ok_or_else(|| refused(format!("case `{id}` has no version")))?;
+                (current.number, case.rules.clone(), None, None)
+            }
+        };
+        let sha = case
+            .versions
+            .iter()
+            .find(|v| v.number == version)
+            .map(|v| v.sha256.clone())
+            .ok_or_else(|| Error::Corrupt(format!("case `{id}`: version {version} is not recorded")))?;
+        let input = self.input(&sha)?.ok_or_else(|| {
+            Error::Corrupt(format!("case `{id}`: the input of version {version} is missing"))
+        })?;
+        let rules = self.stored_rules(&rules)?.ok_or_else(|| {
+            Error::Corrupt(format!(
+                "case `{id}`: its rule set {rules} is not in the register"
+            ))
+        })?;
+        Ok(ReviewBasis {
+            version,
+            input,
+            rules,
+            as_of,
+            outcome,
+        })
+    }
+
+    /// Records the review's decision, made on `on` by an assessor who took
+    /// no part in the decision reviewed (where the procedure says so). A
+    /// `corrected` input (evidence the reviewer found recorded wrongly) is
+    /// kept as a new version. It takes effect when made and closes the case.
+    pub fn record_review(
+        &mut self,
+        by: Option<&str>,
+        id: &str,
+        decision: &NewDecision<'_>,
+        corrected: bool,
+        on: NaiveDate,
+    ) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        not_future(on, today, "a review's decision")?;
+        let case = self.require(id)?;
+        let (_, procedure) = self.procedure_of(&case)?;
+        let review = procedure
+            .as_ref()
+            .and_then(|p| p.review.clone())
+            .ok_or_else(|| refused(format!("the procedure of case `{id}` has no review")))?;
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::DecideReview)?.id.clone();
+        let case = tx.case(id)?;
+        let request = case
+            .pending_review()
+            .ok_or_else(|| refused(format!("case `{id}` has no review awaiting its decision")))?
+            .clone();
+        if on < request.requested.on {
+            return Err(refused(format!(
+                "a review requested on {} cannot be decided on {on}, before it",
+                request.requested.on
+            )));
+        }
+        let participants = request
+            .reviews
+            .and_then(|seq| {
+                case.assessments.iter().find(|a| a.entry == seq).map(|a| {
+                    a.actor
+                        .iter()
+                        .chain(a.confirmed.iter().filter_map(|c| c.actor.as_ref()))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+            })
+            .unwrap_or_default();
+        if review.independent && participants.contains(&actor) {
+            return Err(Error::Forbidden(format!(
+                "`{actor}` took part in the decision reviewed ({}) and cannot review it: clause {} requires an assessor who neither proposed nor confirmed it",
+                participants.join(" and "),
+                review.decision_clause
+            )));
+        }
+        let reviewed_outcome = request
+            .reviews
+            .and_then(|seq| case.assessments.iter().find(|a| a.entry == seq))
+            .map(|a| a.outcome);
+        let result = if reviewed_outcome == Some(decision.outcome) {
+            ReviewResult::Upheld
+        } else {
+            ReviewResult::Replaced
+        };
+        let mut version = decision.version;
+        if corrected {
+            let number = case.current().map_or(1, |v| v.number + 1);
+            tx.writer.put_input(decision.input)?;
+            tx.append(Draft {
+                kind: Some(Kind::Version),
+                case_id: Some(id.to_owned()),
+                actor: Some(actor.clone()),
+                on: Some(on),
+                version: Some(number),
+                input_sha256: Some(decision.input.sha256.clone()),
+                detail: json(&VersionDetail {
+                    file_name: decision.input.name.clone(),
+                    voids: None,
+                }),
+                ..Draft::default()
+            })?;
+            version = Some(number);
+        }
+        tx.writer.put_input(decision.input)?;
+        Register::keep_rules(&mut tx, decision.rules)?;
+        let entry = tx.append(Draft {
+            kind: Some(Kind::ReviewDecided),
+            case_id: Some(id.to_owned()),
+            actor: Some(actor),
+            on: Some(on),
+            version,
+            input_sha256: Some(decision.input.sha256.clone()),
+            ruleset: Some(decision.rules.fingerprint().to_string()),
+            outcome: Some(decision.outcome),
+            decision: Some(decision.json.clone()),
+            detail: json(&ReviewDecidedDetail {
+                request: request.requested.entry,
+                reviews: request.reviews,
+                as_of: decision.as_of,
+                result,
+            }),
+        })?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Corrects the business date of entry `seq` of case `id` to `on`, for
+    /// `reason`: a new entry, both kept; refused if the corrected date would
+    /// be in the future or contradict the case's other dates.
+    pub fn correct(
+        &mut self,
+        by: Option<&str>,
+        id: &str,
+        seq: i64,
+        on: NaiveDate,
+        reason: &str,
+    ) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        not_future(on, today, "a corrected date")?;
+        if reason.trim().is_empty() {
+            return Err(refused("a correction needs its reason (`--reason TEXT`)".into()));
+        }
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::Correct)?.id.clone();
+        let case = tx.case(id)?;
+        let target = case
+            .entry(seq)
+            .ok_or_else(|| refused(format!("entry {seq} is not an entry of case `{id}`")))?;
+        if target.kind == Kind::Corrected || target.on.is_none() {
+            return Err(refused(format!(
+                "entry {seq} ({}) has no business date to correct",
+                target.kind.as_str()
+            )));
+        }
+        let mut entries = case.entries.clone();
+        let draft_detail = json(&CorrectedDetail {
+            corrects: seq,
+            reason: reason.to_owned(),
+        });
+        let mut probe = target.clone();
+        probe.seq = i64::MAX;
+        probe.kind = Kind::Corrected;
+        probe.on = Some(on);
+        probe.detail = draft_detail.clone();
+        entries.push(probe);
+        if let Some(problem) = Case::fold(entries)?.and_then(|c| c.inconsistency()) {
+            return Err(refused(format!(
+                "entry {seq} cannot be corrected to {on}: {problem}"
+            )));
+        }
+        let entry = tx.append(Draft {
+            kind: Some(Kind::Corrected),
+            case_id: Some(id.to_owned()),
+            actor: Some(actor),
+            on: Some(on),
+            detail: draft_detail,
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok(entry)
     }
 
     /// The case `id`, whole; refused when there is none.
@@ -392,37 +1086,61 @@ impl Register {
 
     /// The case `id`, whole.
     pub fn case(&self, id: &str) -> Result<Option<Case>, Error> {
-        let tx = self.store.read()?;
-        let Some(row) = tx.case_row(id)? else {
-            return Ok(None);
-        };
-        let mut decisions = Vec::new();
-        tx.entries(Some(id), &mut |e| {
-            decisions.push(e);
-            Ok(())
-        })?;
-        Ok(Some(case_from(row, tx.versions(id)?, tx.events(id)?, decisions)))
+        case_in(self.store.read()?.as_ref(), id)
     }
 
-    /// Every case not closed by a decision, by id.
-    pub fn open_cases(&self) -> Result<Vec<Case>, Error> {
-        let ids = self.store.read()?.open_case_ids()?;
+    /// Every case, by id.
+    pub fn cases(&self) -> Result<Vec<Case>, Error> {
+        let reader = self.store.read()?;
+        let mut ids = std::collections::BTreeSet::new();
+        reader.entries(Filter::Kinds(&[Kind::Opened]), &mut |e| {
+            ids.extend(e.case_id);
+            Ok(())
+        })?;
         let mut cases = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(case) = self.case(&id)? {
-                cases.push(case);
-            }
+            cases.extend(case_in(reader.as_ref(), &id)?);
         }
         Ok(cases)
     }
 
-    /// Calls `each` with every ledger entry (of one case, or all) in sequence order, streaming.
-    pub fn scan(
-        &self,
-        case: Option<&str>,
-        mut each: impl FnMut(Entry) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        self.store.read()?.entries(case, &mut each)
+    // ---- ledger --------------------------------------------------------
+
+    /// Appends a batch's decisions, outside any case, in one transaction.
+    pub fn record(&mut self, by: Option<&str>, decisions: &[BatchDecision]) -> Result<Vec<Entry>, Error> {
+        let today = self.clock.today();
+        let mut tx = self.begin()?;
+        let actor = tx.actors()?.authorize(by, Action::RecordDecisions)?.id.clone();
+        let mut out = Vec::with_capacity(decisions.len());
+        for d in decisions {
+            tx.writer.put_input(&d.input)?;
+            out.push(tx.append(Draft {
+                kind: Some(Kind::Decision),
+                case_id: Some(d.case_id.clone()),
+                actor: Some(actor.clone()),
+                on: Some(today),
+                input_sha256: Some(d.input.sha256.clone()),
+                ruleset: Some(d.ruleset.clone()),
+                outcome: Some(d.outcome),
+                decision: Some(d.json.clone()),
+                detail: "{}".into(),
+                ..Draft::default()
+            })?);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Keeps a rule set in the register (for a batch that records under it).
+    pub fn keep(&mut self, rules: &RuleSet) -> Result<(), Error> {
+        let mut tx = self.begin()?;
+        Register::keep_rules(&mut tx, rules)?;
+        tx.commit()
+    }
+
+    /// Calls `each` with every ledger entry in sequence order, streaming.
+    pub fn scan(&self, mut each: impl FnMut(Entry) -> Result<(), Error>) -> Result<(), Error> {
+        self.store.read()?.entries(Filter::All, &mut each)
     }
 
     /// The head recorded with the last append: `(seq, hash)`.
@@ -434,46 +1152,4 @@ impl Register {
     pub fn input(&self, sha256: &str) -> Result<Option<Input>, Error> {
         self.store.read()?.input(sha256)
     }
-}
-
-/// Whether a decision with `outcome` closes its case: any outcome but the
-/// one the procedure says stops the clock (6.3, `incomplete`).
-fn closes(procedure: Option<&Procedure>, outcome: Outcome) -> bool {
-    procedure.is_none_or(|p| p.clock_stopped_by != outcome)
-}
-
-fn case_from(row: CaseRow, versions: Vec<Version>, events: Vec<Event>, decisions: Vec<Entry>) -> Case {
-    Case {
-        id: row.id,
-        home_body: row.home_body,
-        host_body: row.host_body,
-        acknowledged_on: row.acknowledged_on,
-        closed_on: row.closed_on,
-        closing_outcome: row.closing_outcome,
-        versions,
-        events,
-        decisions,
-    }
-}
-
-/// Extends the chain by one entry, inside the caller's write transaction.
-fn append(tx: &mut dyn Writer, new: &NewEntry, now: &str) -> Result<Entry, Error> {
-    tx.put_input(&new.input)?;
-    let (seq, prev_hash) = tx.head()?.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-    let mut entry = Entry {
-        seq,
-        recorded_at: now.to_owned(),
-        case_id: new.case_id.clone(),
-        version: new.version,
-        input_sha256: new.input.sha256.clone(),
-        ruleset: new.ruleset.clone(),
-        outcome: new.outcome,
-        decision: new.decision.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = chain::entry_hash(&entry);
-    tx.append(&entry)?;
-    tx.set_head(entry.seq, &entry.hash)?;
-    Ok(entry)
 }

@@ -1,24 +1,32 @@
-//! The register on embedded SQLite: the only module that speaks SQL.
+//! The register on embedded SQLite: the only module that speaks its SQL.
 //!
-//! The schema is created and migrated here (`PRAGMA user_version`). Every
-//! write runs in one `IMMEDIATE` transaction (the write lock is taken first,
-//! so two processes never interleave a read-then-write) with a busy timeout,
+//! The schema is created and migrated here (`PRAGMA user_version`), and the
+//! file is marked as an Accord register (`PRAGMA application_id`): a SQLite
+//! file that is not one is refused, never given Accord's tables. Every write
+//! runs in one `IMMEDIATE` transaction (the write lock is taken first, so
+//! two processes never interleave a read-then-write) with a busy timeout,
 //! in WAL mode; reads run in a deferred transaction, a consistent snapshot.
-//! A process killed mid-write leaves the last committed state.
+//! Reading commands open the file read-only. A process killed mid-write
+//! leaves the last committed state.
 
 use std::path::Path;
 use std::time::Duration;
 
 use accord_core::rules::model::Outcome;
+use accord_core::rules::Source;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::chain::Entry;
-use crate::store::{CaseRow, Reader, Store, Writer};
-use crate::{Error, Event, Input, Version};
+use crate::chain::{Entry, Kind};
+use crate::store::{Filter, Reader, Store, Writer};
+use crate::{Access, Error, Input};
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+
+/// `PRAGMA application_id` of an Accord register: "ACCD".
+const APPLICATION_ID: i64 = 0x4143_4344;
 
 /// Migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -70,11 +78,46 @@ const MIGRATIONS: &[&str] = &[
         hash TEXT NOT NULL
     );
     ",
-    // The decision's outcome as a column of its own, so that nothing reads
-    // it back out of the decision JSON.
     "
     ALTER TABLE ledger ADD COLUMN outcome TEXT;
     UPDATE ledger SET outcome = json_extract(decision, '$.outcome');
+    ",
+    // Every event in the chain: the ledger holds actors, cases and their
+    // events; the unchained case tables go (a register holding cases in
+    // them is refused before this runs); rule sets are kept by fingerprint.
+    "
+    CREATE TABLE ledger_v3 (
+        seq INTEGER PRIMARY KEY,
+        format INTEGER NOT NULL,
+        recorded_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        case_id TEXT,
+        actor TEXT,
+        on_date TEXT,
+        version INTEGER,
+        input_sha256 TEXT,
+        ruleset TEXT,
+        outcome TEXT,
+        decision TEXT,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    INSERT INTO ledger_v3
+        SELECT seq, 1, recorded_at, 'decision', case_id, NULL, NULL, version, input_sha256,
+               ruleset, outcome, decision, '', prev_hash, hash
+        FROM ledger;
+    DROP TABLE ledger;
+    ALTER TABLE ledger_v3 RENAME TO ledger;
+    CREATE INDEX ledger_case ON ledger(case_id, seq);
+    CREATE INDEX ledger_kind ON ledger(kind, seq);
+    DROP TABLE events;
+    DROP TABLE versions;
+    DROP TABLE cases;
+    CREATE TABLE rulesets (
+        fingerprint TEXT PRIMARY KEY,
+        sources TEXT NOT NULL
+    );
     ",
 ];
 
@@ -92,37 +135,106 @@ fn backend(location: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
     }
 }
 
-fn date(text: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+fn refused(location: &str, message: &str) -> Error {
+    Error::Refused(format!("{location}: {message}"))
 }
 
-fn opt_date(text: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
-    text.as_deref().map(date).transpose()
+/// What a file holds, told by its marks before anything is written to it.
+enum Found {
+    /// An Accord register at this schema version.
+    Register(i64),
+    /// A SQLite file with nothing in it (or a zero-byte file).
+    Empty,
+    /// Something else.
+    Foreign,
 }
 
-fn outcome(text: &str) -> rusqlite::Result<Outcome> {
-    Outcome::parse(text)
-        .ok_or_else(|| rusqlite::Error::ToSqlConversionFailure(format!("`{text}` is not an outcome").into()))
+fn found(connection: &Connection) -> rusqlite::Result<Found> {
+    let id: i64 = connection.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: i64 = connection.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    let ledger: i64 = connection.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('ledger', 'ledger_head')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(match (id, version, tables) {
+        (APPLICATION_ID, v, _) => Found::Register(v),
+        // Registers written before the file was marked.
+        (0, 1 | 2, _) if ledger == 2 => Found::Register(version),
+        (0, 0, 0) => Found::Empty,
+        _ => Found::Foreign,
+    })
 }
 
 impl SqliteStore {
-    /// Opens (creating and migrating as needed) the database at `path`.
-    pub(crate) fn open(path: &Path) -> Result<SqliteStore, Error> {
+    /// Opens the register at `path`: read-only for reading (which never
+    /// creates one), or read-write, creating and migrating as needed.
+    pub(crate) fn open(path: &Path, access: Access) -> Result<SqliteStore, Error> {
         let location = path.display().to_string();
         let db = backend(&location);
-        let connection = Connection::open(path).map_err(&db)?;
+        let connection = match access {
+            Access::Read => {
+                if !path.exists() {
+                    return Err(refused(
+                        &location,
+                        "no register here (reading commands never create one)",
+                    ));
+                }
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI;
+                Connection::open_with_flags(path, flags)
+                    .or_else(|_| {
+                        // A read-only file in a read-only folder cannot get
+                        // its shared-memory file: read it as immutable.
+                        let uri = format!("file:{}?immutable=1", path.display());
+                        Connection::open_with_flags(uri, flags)
+                    })
+                    .map_err(&db)?
+            }
+            Access::Write => Connection::open(path).map_err(&db)?,
+        };
         connection.busy_timeout(Duration::from_secs(60)).map_err(&db)?;
-        // WAL lets readers go on while one process writes.
-        let _: String = connection
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(&db)?;
-        connection
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
-            .map_err(&db)?;
+        match found(&connection).map_err(&db)? {
+            Found::Foreign => {
+                return Err(refused(
+                    &location,
+                    "not an Accord register (another SQLite database, or not a database): refusing to touch it",
+                ))
+            }
+            Found::Empty if access == Access::Read => {
+                return Err(refused(&location, "an empty file, not an Accord register"))
+            }
+            Found::Register(version) if version > SCHEMA_VERSION => {
+                return Err(Error::NewerSchema {
+                    location: location.clone(),
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                })
+            }
+            Found::Register(version) if version < SCHEMA_VERSION && access == Access::Read => {
+                return Err(refused(
+                    &location,
+                    &format!("written by an earlier Accord (schema {version}): run a writing command on it once to bring it to schema {SCHEMA_VERSION}"),
+                ))
+            }
+            Found::Register(_) | Found::Empty => {}
+        }
+        if access == Access::Write {
+            // WAL lets readers go on while one process writes.
+            let _: String = connection
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(&db)?;
+            connection
+                .execute_batch("PRAGMA synchronous = FULL;")
+                .map_err(&db)?;
+        }
         drop(db);
         let mut store = SqliteStore { connection, location };
-        store.migrate()?;
+        if access == Access::Write {
+            store.migrate()?;
+        }
         Ok(store)
     }
 
@@ -135,22 +247,30 @@ impl SqliteStore {
         let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(&db)?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::NewerSchema {
-                location: self.location.clone(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
         for (i, migration) in MIGRATIONS
             .iter()
             .enumerate()
             .skip(usize::try_from(version).unwrap_or(0))
         {
+            if i == 2 {
+                let cases: i64 = tx
+                    .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+                    .map_err(&db)?;
+                if cases > 0 {
+                    return Err(refused(
+                        &self.location,
+                        &format!(
+                            "holds {cases} cases an earlier Accord kept outside the chain; they cannot be chained after the fact, so the file is left as it is (its ledger still verifies with that version)"
+                        ),
+                    ));
+                }
+            }
             tx.execute_batch(migration).map_err(&db)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(&db)?;
         }
+        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))
+            .map_err(&db)?;
         tx.commit().map_err(&db)
     }
 }
@@ -204,105 +324,106 @@ impl SqliteTx<'_> {
     }
 }
 
-fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
-    Ok(Entry {
-        seq: r.get(0)?,
-        recorded_at: r.get(1)?,
-        case_id: r.get(2)?,
-        version: r.get(3)?,
-        input_sha256: r.get(4)?,
-        ruleset: r.get(5)?,
-        outcome: outcome(&r.get::<_, String>(6)?)?,
-        decision: r.get(7)?,
-        prev_hash: r.get(8)?,
-        hash: r.get(9)?,
-    })
+const COLUMNS: &str = "seq, format, recorded_at, kind, case_id, actor, on_date, version, input_sha256, ruleset, outcome, decision, detail, prev_hash, hash";
+
+/// Reads one row as an entry; a value that is not what its column holds
+/// (text that is not UTF-8, an unknown kind, a malformed date) names the entry.
+fn entry_from(r: &rusqlite::Row<'_>) -> Result<Result<Entry, Error>, rusqlite::Error> {
+    let seq: i64 = r.get(0)?;
+    let corrupt = |column: &str, why: &str| Error::Corrupt(format!("entry {seq}: its `{column}` {why}"));
+    let text = |i: usize, column: &str| -> Result<Result<Option<String>, Error>, rusqlite::Error> {
+        Ok(match r.get_ref(i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => match std::str::from_utf8(bytes) {
+                Ok(s) => Ok(Some(s.to_owned())),
+                Err(_) => Err(corrupt(column, "is not UTF-8 text")),
+            },
+            ValueRef::Integer(n) => Ok(Some(n.to_string())),
+            ValueRef::Real(x) => Ok(Some(x.to_string())),
+        })
+    };
+    macro_rules! column {
+        ($i:expr, $name:expr) => {
+            match text($i, $name)? {
+                Ok(value) => value,
+                Err(e) => return Ok(Err(e)),
+            }
+        };
+    }
+    let required = |value: Option<String>, column: &str| value.ok_or_else(|| corrupt(column, "is missing"));
+    let recorded_at = column!(2, "recorded_at");
+    let kind = column!(3, "kind");
+    let case_id = column!(4, "case_id");
+    let actor = column!(5, "actor");
+    let on = column!(6, "on_date");
+    let input_sha256 = column!(8, "input_sha256");
+    let ruleset = column!(9, "ruleset");
+    let outcome = column!(10, "outcome");
+    let decision = column!(11, "decision");
+    let detail = column!(12, "detail");
+    let prev_hash = column!(13, "prev_hash");
+    let hash = column!(14, "hash");
+    let build = || -> Result<Entry, Error> {
+        let kind_text = required(kind, "kind")?;
+        Ok(Entry {
+            seq,
+            format: r.get(1).map_err(|_| corrupt("format", "is not a number"))?,
+            recorded_at: required(recorded_at, "recorded_at")?,
+            kind: Kind::parse(&kind_text)
+                .ok_or_else(|| corrupt("kind", &format!("`{kind_text}` is no kind of entry")))?,
+            case_id,
+            actor,
+            on: on
+                .map(|d| {
+                    NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                        .map_err(|_| corrupt("on_date", &format!("`{d}` is not a date")))
+                })
+                .transpose()?,
+            version: r.get(7).map_err(|_| corrupt("version", "is not a number"))?,
+            input_sha256,
+            ruleset,
+            outcome: outcome
+                .map(|o| {
+                    Outcome::parse(&o).ok_or_else(|| corrupt("outcome", &format!("`{o}` is not an outcome")))
+                })
+                .transpose()?,
+            decision,
+            detail: detail.unwrap_or_default(),
+            prev_hash: required(prev_hash, "prev_hash")?,
+            hash: required(hash, "hash")?,
+        })
+    };
+    Ok(build())
 }
 
 impl Reader for SqliteTx<'_> {
-    fn case_row(&self, id: &str) -> Result<Option<CaseRow>, Error> {
-        self.conn
-            .query_row(
-                "SELECT id, home_body, host_body, acknowledged_on, closed_on, closing_outcome FROM cases WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(CaseRow {
-                        id: r.get(0)?,
-                        home_body: r.get(1)?,
-                        host_body: r.get(2)?,
-                        acknowledged_on: opt_date(r.get(3)?)?,
-                        closed_on: opt_date(r.get(4)?)?,
-                        closing_outcome: r.get::<_, Option<String>>(5)?.as_deref().map(outcome).transpose()?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(self.db())
-    }
-
-    fn versions(&self, id: &str) -> Result<Vec<Version>, Error> {
-        let read = || -> rusqlite::Result<Vec<Version>> {
-            let mut stmt = self.conn.prepare(
-                "SELECT v.number, v.received_on, i.name, v.input_sha256, v.recorded_at, i.bytes
-                 FROM versions v JOIN inputs i ON i.sha256 = v.input_sha256
-                 WHERE v.case_id = ?1 ORDER BY v.number",
-            )?;
-            let rows = stmt.query_map([id], |r| {
-                Ok(Version {
-                    number: r.get(0)?,
-                    received_on: date(&r.get::<_, String>(1)?)?,
-                    file_name: r.get(2)?,
-                    sha256: r.get(3)?,
-                    recorded_at: r.get(4)?,
-                    bytes: r.get(5)?,
-                })
-            })?;
-            rows.collect()
-        };
-        read().map_err(self.db())
-    }
-
-    fn events(&self, id: &str) -> Result<Vec<Event>, Error> {
-        let read = || -> rusqlite::Result<Vec<Event>> {
-            let mut stmt = self.conn.prepare(
-                "SELECT seq, kind, on_date, recorded_at, detail FROM events WHERE case_id = ?1 ORDER BY seq",
-            )?;
-            let rows = stmt.query_map([id], |r| {
-                Ok(Event {
-                    seq: r.get(0)?,
-                    kind: r.get(1)?,
-                    on: date(&r.get::<_, String>(2)?)?,
-                    recorded_at: r.get(3)?,
-                    detail: r.get(4)?,
-                })
-            })?;
-            rows.collect()
-        };
-        read().map_err(self.db())
-    }
-
-    fn open_case_ids(&self) -> Result<Vec<String>, Error> {
-        let read = || -> rusqlite::Result<Vec<String>> {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id FROM cases WHERE closed_on IS NULL ORDER BY id")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            rows.collect()
-        };
-        read().map_err(self.db())
-    }
-
     fn entries(
         &self,
-        case: Option<&str>,
+        filter: Filter<'_>,
         each: &mut dyn FnMut(Entry) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let sql = "SELECT seq, recorded_at, case_id, version, input_sha256, ruleset, outcome, decision, prev_hash, hash
-                   FROM ledger WHERE (?1 IS NULL OR case_id = ?1) ORDER BY seq";
-        let mut stmt = self.conn.prepare(sql).map_err(self.db())?;
-        let mut rows = stmt.query([case]).map_err(self.db())?;
+        let kinds: Vec<&str> = match filter {
+            Filter::Kinds(kinds) => kinds.iter().map(|k| k.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let sql = match filter {
+            Filter::All => format!("SELECT {COLUMNS} FROM ledger ORDER BY seq"),
+            Filter::Case(_) => {
+                format!("SELECT {COLUMNS} FROM ledger WHERE case_id = ?1 AND kind != 'decision' ORDER BY seq")
+            }
+            Filter::Kinds(_) => format!(
+                "SELECT {COLUMNS} FROM ledger WHERE kind IN (SELECT value FROM json_each(?1)) ORDER BY seq"
+            ),
+        };
+        let mut stmt = self.conn.prepare(&sql).map_err(self.db())?;
+        let mut rows = match filter {
+            Filter::All => stmt.query([]),
+            Filter::Case(id) => stmt.query([id]),
+            Filter::Kinds(_) => stmt.query([serde_json::to_string(&kinds).unwrap_or_default()]),
+        }
+        .map_err(self.db())?;
         while let Some(r) = rows.next().map_err(self.db())? {
-            each(entry_from(r).map_err(self.db())?)?;
+            each(entry_from(r).map_err(self.db())??)?;
         }
         Ok(())
     }
@@ -332,73 +453,35 @@ impl Reader for SqliteTx<'_> {
             .optional()
             .map_err(self.db())
     }
+
+    fn rules(&self, fingerprint: &str) -> Result<Option<Vec<Source>>, Error> {
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT sources FROM rulesets WHERE fingerprint = ?1",
+                [fingerprint],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.db())?;
+        stored
+            .map(|json| crate::sources_from_json(fingerprint, &json))
+            .transpose()
+    }
+
+    fn rule_fingerprints(&self) -> Result<Vec<String>, Error> {
+        let read = || -> rusqlite::Result<Vec<String>> {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT fingerprint FROM rulesets ORDER BY fingerprint")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect()
+        };
+        read().map_err(self.db())
+    }
 }
 
 impl Writer for SqliteTx<'_> {
-    fn insert_case(&mut self, id: &str, home: &str, host: &str) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO cases (id, home_body, host_body) VALUES (?1, ?2, ?3)",
-                params![id, home, host],
-            )
-            .map(drop)
-            .map_err(self.db())
-    }
-
-    fn insert_version(
-        &mut self,
-        id: &str,
-        number: i64,
-        received_on: NaiveDate,
-        sha256: &str,
-        recorded_at: &str,
-    ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO versions (case_id, number, received_on, input_sha256, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, number, received_on.to_string(), sha256, recorded_at],
-            )
-            .map(drop)
-            .map_err(self.db())
-    }
-
-    fn insert_event(
-        &mut self,
-        id: &str,
-        kind: &str,
-        on: NaiveDate,
-        recorded_at: &str,
-        detail: &str,
-    ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO events (case_id, kind, on_date, recorded_at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, kind, on.to_string(), recorded_at, detail],
-            )
-            .map(drop)
-            .map_err(self.db())
-    }
-
-    fn set_acknowledged(&mut self, id: &str, on: NaiveDate) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE cases SET acknowledged_on = ?2 WHERE id = ?1",
-                params![id, on.to_string()],
-            )
-            .map(drop)
-            .map_err(self.db())
-    }
-
-    fn close_case(&mut self, id: &str, on: NaiveDate, outcome: Outcome) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE cases SET closed_on = ?2, closing_outcome = ?3 WHERE id = ?1",
-                params![id, on.to_string(), outcome.as_str()],
-            )
-            .map(drop)
-            .map_err(self.db())
-    }
-
     fn put_input(&mut self, input: &Input) -> Result<(), Error> {
         self.conn
             .execute(
@@ -409,20 +492,34 @@ impl Writer for SqliteTx<'_> {
             .map_err(self.db())
     }
 
+    fn put_rules(&mut self, fingerprint: &str, sources: &[Source]) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO rulesets (fingerprint, sources) VALUES (?1, ?2)",
+                params![fingerprint, crate::sources_to_json(sources)],
+            )
+            .map(drop)
+            .map_err(self.db())
+    }
+
     fn append(&mut self, e: &Entry) -> Result<(), Error> {
         self.conn
             .execute(
-                "INSERT INTO ledger (seq, recorded_at, case_id, version, input_sha256, ruleset, outcome, decision, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                &format!("INSERT INTO ledger ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
                 params![
                     e.seq,
+                    e.format,
                     e.recorded_at,
+                    e.kind.as_str(),
                     e.case_id,
+                    e.actor,
+                    e.on.map(|d| d.to_string()),
                     e.version,
                     e.input_sha256,
                     e.ruleset,
-                    e.outcome.as_str(),
+                    e.outcome.map(Outcome::as_str),
                     e.decision,
+                    e.detail,
                     e.prev_hash,
                     e.hash
                 ],
@@ -454,106 +551,99 @@ impl Writer for SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{NewEntry, NewVersion, Register, SystemClock};
-
-    fn input(text: &str) -> Input {
-        Input::new("a.yaml", text.as_bytes().to_vec())
-    }
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn register(path: &Path) -> Register {
-        Register::new(Box::new(SqliteStore::open(path).unwrap()), Box::new(SystemClock))
-    }
 
     #[test]
-    fn a_case_keeps_every_version_and_refuses_a_second_open() {
+    fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
         let dir = tempfile::tempdir().unwrap();
-        let mut r = register(&dir.path().join("a.db"));
-        assert_eq!(r.schema_version().unwrap(), SCHEMA_VERSION);
-        let v1 = input("id: A\n");
-        let first = NewVersion {
-            received_on: d("2026-01-05"),
-            input: &v1,
-        };
-        r.open_case("A", "PEC", "CSE", &first).unwrap();
-        let again = r.open_case("A", "PEC", "CSE", &first);
-        assert!(matches!(again, Err(Error::Refused(m)) if m.contains("already open")));
-        let v2 = input("id: A\ncpd: []\n");
-        let second = NewVersion {
-            received_on: d("2026-01-20"),
-            input: &v2,
-        };
-        assert_eq!(r.add_version("A", &second).unwrap(), 2);
-        let old = r.add_version(
-            "A",
-            &NewVersion {
-                received_on: d("2026-01-19"),
-                input: &v2,
-            },
-        );
-        assert!(matches!(old, Err(Error::Refused(_))));
-        let case = r.case("A").unwrap().unwrap();
-        assert_eq!(case.versions.len(), 2);
-        assert_eq!(case.versions[0].bytes, b"id: A\n");
-        assert_eq!(case.events.len(), 2);
-    }
-
-    #[test]
-    fn reopening_an_existing_database_keeps_its_data_and_schema() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.db");
-        register(&path)
-            .record(&[NewEntry {
-                case_id: "A".into(),
-                version: None,
-                input: input("x"),
-                ruleset: "sha256:r".into(),
-                outcome: Outcome::Standard,
-                decision: "{}".into(),
-            }])
+        let path = dir.path().join("other.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE mine (x INTEGER); INSERT INTO mine VALUES (1);")
             .unwrap();
-        let r = register(&path);
-        assert_eq!(r.head().unwrap().map(|h| h.0), Some(1));
+        let err = SqliteStore::open(&path, Access::Write).err().unwrap().to_string();
+        assert!(err.contains("not an Accord register"), "{err}");
+        let tables: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 1, "no table of Accord's was added");
     }
 
     #[test]
-    fn a_version_one_database_gains_the_outcome_column_from_its_decisions() {
+    fn reading_never_creates_a_register() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.db");
-        {
-            let c = Connection::open(&path).unwrap();
-            c.execute_batch(MIGRATIONS[0]).unwrap();
-            c.execute_batch(
-                "PRAGMA user_version = 1;
-                 INSERT INTO inputs VALUES ('sha256:i', 'a.yaml', X'00');
-                 INSERT INTO ledger VALUES (1, 't', 'A', NULL, 'sha256:i', 'sha256:r', '{\"outcome\":\"referred\"}', 'p', 'h');",
-            )
-            .unwrap();
-        }
-        let r = register(&path);
-        let mut outcomes = Vec::new();
-        r.scan(None, |e| {
-            outcomes.push(e.outcome);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(outcomes, [Outcome::Referred]);
+        let path = dir.path().join("typo.db");
+        let err = SqliteStore::open(&path, Access::Read).err().unwrap().to_string();
+        assert!(err.contains("no register here"), "{err}");
+        assert!(!path.exists());
+        std::fs::write(&path, b"").unwrap();
+        let err = SqliteStore::open(&path, Access::Read).err().unwrap().to_string();
+        assert!(err.contains("an empty file, not an Accord register"), "{err}");
     }
 
     #[test]
     fn a_newer_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.db");
+        SqliteStore::open(&path, Access::Write).unwrap();
         Connection::open(&path)
             .unwrap()
             .execute_batch("PRAGMA user_version = 99")
             .unwrap();
         assert!(matches!(
-            SqliteStore::open(&path),
+            SqliteStore::open(&path, Access::Write),
             Err(Error::NewerSchema { found: 99, .. })
         ));
+    }
+
+    #[test]
+    fn a_schema_two_ledger_is_kept_as_format_one_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute_batch(MIGRATIONS[1]).unwrap();
+            c.execute_batch(
+                "PRAGMA user_version = 2;
+                 INSERT INTO inputs VALUES ('sha256:i', 'a.yaml', X'00');
+                 INSERT INTO ledger (seq, recorded_at, case_id, version, input_sha256, ruleset, decision, prev_hash, hash, outcome)
+                   VALUES (1, 't', 'A', NULL, 'sha256:i', 'sha256:r', '{\"outcome\":\"referred\"}', 'p', 'h', 'referred');
+                 INSERT INTO ledger_head VALUES (1, 1, 'h');",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path, Access::Write).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let mut seen = Vec::new();
+        store
+            .read()
+            .unwrap()
+            .entries(Filter::All, &mut |e| {
+                seen.push((e.format, e.kind, e.outcome));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen, [(1, Kind::Decision, Some(Outcome::Referred))]);
+    }
+
+    #[test]
+    fn a_schema_two_register_with_cases_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute_batch(MIGRATIONS[1]).unwrap();
+            c.execute_batch("PRAGMA user_version = 2; INSERT INTO cases (id, home_body, host_body) VALUES ('A', 'PEC', 'CSE');")
+                .unwrap();
+        }
+        let err = SqliteStore::open(&path, Access::Write).err().unwrap().to_string();
+        assert!(err.contains("holds 1 cases"), "{err}");
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
     }
 }

@@ -19,7 +19,7 @@ use crate::exit::Exit;
 use crate::output::{write_atomically, Output};
 
 /// Runs a batch.
-pub fn run(args: &BatchArgs) -> Result<Exit, CliError> {
+pub fn run(args: &BatchArgs, context: &super::Context) -> Result<Exit, CliError> {
     let started = Instant::now();
     let rules = load_dir(&args.rules.rules)?;
     let previous = args.compare.as_deref().map(batch::read_previous).transpose()?;
@@ -28,7 +28,10 @@ pub fn run(args: &BatchArgs) -> Result<Exit, CliError> {
     let output = Output::open(args.output.as_deref())?;
     let mut sink = Sink::new(args.format, output, &columns, previous.is_some())?;
     let mut register = if args.record {
-        Some(accord_register::Register::open(&args.db.db)?)
+        Some(accord_register::Register::open(
+            &context.db,
+            accord_register::Access::Write,
+        )?)
     } else {
         None
     };
@@ -46,7 +49,10 @@ pub fn run(args: &BatchArgs) -> Result<Exit, CliError> {
     let progress = super::progress_bar();
     let run = batch::run(
         &options,
-        register.as_mut(),
+        register.as_mut().map(|register| batch::Recorder {
+            register,
+            actor: context.actor.as_deref(),
+        }),
         cancel,
         started,
         |file, decision, changed| match args.format {

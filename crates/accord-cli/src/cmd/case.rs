@@ -1,39 +1,45 @@
 //! `accord case`: the case register's use cases, rendered for a person or as JSON.
 
-use std::fmt::Write as _;
-
-use accord_app::case::{self, CaseView};
+use accord_app::case::{self, CaseView, Which};
 use accord_core::load_dir;
-use accord_register::Register;
-use chrono::NaiveDate;
+use accord_register::{Access, Register};
 
-use crate::cli::{CaseArgs, CaseCommand, Format};
+use crate::cli::{CaseCommand, ReadFormat};
 use crate::error::CliError;
 use crate::escape::{self, Lines};
 use crate::exit::Exit;
 
+use super::Context;
+
 /// Runs a case command.
-pub fn run(args: &CaseArgs) -> Result<Exit, CliError> {
-    match &args.command {
+pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
+    let by = context.actor.as_deref();
+    let writing = || Register::open(&context.db, Access::Write);
+    let reading = || Register::open(&context.db, Access::Read);
+    let text = match command {
         CaseCommand::Open {
             rules,
             received,
             file,
         } => {
             let rules = load_dir(&rules.rules)?;
-            let mut register = Register::open(&args.db.db)?;
-            let opened = case::open(&mut register, &rules, file, *received)?;
-            super::print(&format!(
-                "opened case {} (version 1, received {}, {})\n",
-                escape::text(&opened.id),
-                opened.received,
-                opened.sha256
-            ))?;
+            let entry = case::open(&mut writing()?, by, &rules, file, *received)?;
+            format!(
+                "opened case {} (version 1, received {}, {}): ledger entry {}\n",
+                escape::text(entry.case_id.as_deref().unwrap_or_default()),
+                entry.on.map(|d| d.to_string()).unwrap_or_default(),
+                entry.input_sha256.as_deref().unwrap_or_default(),
+                entry.seq
+            )
         }
         CaseCommand::Acknowledge { id, on } => {
-            let mut register = Register::open(&args.db.db)?;
-            case::acknowledge(&mut register, id, *on)?;
-            super::print(&format!("case {} acknowledged on {on}\n", escape::text(id)))?;
+            let entry = case::acknowledge(&mut writing()?, by, id, *on)?;
+            format!(
+                "case {} acknowledged on {}: ledger entry {}\n",
+                escape::text(id),
+                entry.on.map(|d| d.to_string()).unwrap_or_default(),
+                entry.seq
+            )
         }
         CaseCommand::Evidence {
             rules,
@@ -42,89 +48,184 @@ pub fn run(args: &CaseArgs) -> Result<Exit, CliError> {
             received,
         } => {
             let rules = load_dir(&rules.rules)?;
-            let mut register = Register::open(&args.db.db)?;
-            let added = case::evidence(&mut register, &rules, id, file, *received)?;
-            super::print(&format!(
-                "case {}: version {} received {received} ({})\n",
+            let (number, entry) = case::evidence(&mut writing()?, by, &rules, id, file, *received)?;
+            let voided = serde_json::from_str::<serde_json::Value>(&entry.detail)
+                .ok()
+                .and_then(|d| d.get("voids").and_then(serde_json::Value::as_i64))
+                .map(|n| format!("; the proposal of entry {n} is void"))
+                .unwrap_or_default();
+            format!(
+                "case {}: version {number} received {} ({}): ledger entry {}{voided}\n",
                 escape::text(id),
-                added.number,
-                added.sha256
-            ))?;
+                entry.on.map(|d| d.to_string()).unwrap_or_default(),
+                entry.input_sha256.as_deref().unwrap_or_default(),
+                entry.seq
+            )
         }
         CaseCommand::Assess { rules, id, as_of, on } => {
             let rules = load_dir(&rules.rules)?;
-            let mut register = Register::open(&args.db.db)?;
-            let assessed = case::assess(&mut register, &rules, id, *as_of, *on)?;
+            let mut register = writing()?;
+            let assessed = case::assess(&mut register, by, &rules, id, *as_of, *on)?;
+            let clause = rules
+                .agreement_between(&assessed.decision.home_body, &assessed.decision.host_body)
+                .and_then(|a| a.procedure.as_ref())
+                .and_then(|p| p.confirmation.as_ref())
+                .map(|c| c.clause.clone());
             let mut out = crate::render::decision(&assessed.decision);
-            let _ = writeln!(
-                out,
-                "\nRecorded as ledger entry {} ({}); case {}",
+            out.push_str(&format!(
+                "\nRecorded on {} as ledger entry {} ({}) by {}: {}\n",
+                assessed.on,
                 assessed.entry.seq,
                 assessed.entry.hash,
-                if assessed.closed {
-                    format!("closed on {}", assessed.on)
-                } else {
-                    "stays open: the decision clock is stopped until new evidence arrives".to_owned()
-                }
-            );
-            super::print(&out)?;
+                escape::text(assessed.entry.actor.as_deref().unwrap_or_default()),
+                case::effect_text(assessed.effect, clause.as_deref())
+            ));
+            out
         }
-        CaseCommand::Show {
-            rules,
+        CaseCommand::Confirm { id, on } => {
+            let entry = case::confirm(&mut writing()?, by, id, *on)?;
+            format!(
+                "case {}: decision confirmed on {}, in effect; the case is closed (ledger entry {})\n",
+                escape::text(id),
+                entry.on.map(|d| d.to_string()).unwrap_or_default(),
+                entry.seq
+            )
+        }
+        CaseCommand::RequestReview { id, received } => {
+            let entry = case::request_review(&mut writing()?, by, id, *received)?;
+            format!(
+                "case {}: review requested on {} (ledger entry {})\n",
+                escape::text(id),
+                entry.on.map(|d| d.to_string()).unwrap_or_default(),
+                entry.seq
+            )
+        }
+        CaseCommand::DecideReview { id, corrected, on } => {
+            let reviewed = case::decide_review(&mut writing()?, by, id, corrected.as_deref(), *on)?;
+            let verdict = match reviewed.reviewed {
+                Some(before) if before == reviewed.decision.outcome => {
+                    format!("upholds the decision ({})", before.as_str())
+                }
+                Some(before) => format!(
+                    "replaces the decision ({}) with {}",
+                    before.as_str(),
+                    reviewed.decision.outcome.as_str()
+                ),
+                None => format!(
+                    "decides the deemed refusal's review: {}",
+                    reviewed.decision.outcome.as_str()
+                ),
+            };
+            let mut out = crate::render::decision(&reviewed.decision);
+            out.push_str(&format!(
+                "\nReview decided on {}: it {verdict}; in effect (ledger entry {})\n",
+                reviewed.entry.on.map(|d| d.to_string()).unwrap_or_default(),
+                reviewed.entry.seq
+            ));
+            out
+        }
+        CaseCommand::Correct {
             id,
+            entry,
+            on,
+            reason,
+        } => {
+            let corrected = case::correct(&mut writing()?, by, id, *entry, *on, reason)?;
+            format!(
+                "case {}: entry {entry} now dated {on} (correction, ledger entry {})\n",
+                escape::text(id),
+                corrected.seq
+            )
+        }
+        CaseCommand::Show { id, as_of, format } => {
+            let view = case::show(&reading()?, id, *as_of)?;
+            match format {
+                ReadFormat::Json => serde_json::to_string_pretty(&view).unwrap_or_default() + "\n",
+                ReadFormat::Text => show_text(&view),
+            }
+        }
+        CaseCommand::List {
+            open,
+            closed,
             as_of,
             format,
         } => {
-            let rules = load_dir(&rules.rules)?;
-            let register = Register::open(&args.db.db)?;
-            let (view, today) = case::show(&register, &rules, id, *as_of)?;
-            let text = match format {
-                Format::Json => serde_json::to_string_pretty(&view).unwrap_or_default() + "\n",
-                Format::Text => show_text(&view, today),
+            let which = match (open, closed) {
+                (true, _) => Which::Open,
+                (_, true) => Which::Closed,
+                _ => Which::All,
             };
-            super::print(&text)?;
-        }
-        CaseCommand::Due { rules, as_of, format } => {
-            let rules = load_dir(&rules.rules)?;
-            let register = Register::open(&args.db.db)?;
-            let due = case::due(&register, &rules, *as_of)?;
-            let text = match format {
-                Format::Json => serde_json::to_string_pretty(&due).unwrap_or_default() + "\n",
-                Format::Text => {
+            let listed = case::list(&reading()?, which, by, *as_of)?;
+            match format {
+                ReadFormat::Json => serde_json::to_string_pretty(&listed).unwrap_or_default() + "\n",
+                ReadFormat::Text => {
                     let mut out = Lines::new();
-                    out.line(format!("due as of {as_of}: {}", due.len()));
+                    let n = listed.len();
+                    out.line(format!("{n} case{}", if n == 1 { "" } else { "s" }));
+                    for c in &listed {
+                        let state = match &c.closed {
+                            Some(closed) => format!("closed on {}: {}", closed.on, closed.how),
+                            None => "open".into(),
+                        };
+                        out.line(format!(
+                            "  {:<20} {} → {}  received {}  versions {}  {state}",
+                            c.id,
+                            c.home_body,
+                            c.host_body,
+                            c.received_on.map(|d| d.to_string()).unwrap_or_default(),
+                            c.versions
+                        ));
+                    }
+                    out.finish()
+                }
+            }
+        }
+        CaseCommand::Due { as_of, format } => {
+            let register = reading()?;
+            let today = as_of.map_or_else(|| register.today(), |d| d.get());
+            let due = case::due(&register, *as_of)?;
+            match format {
+                ReadFormat::Json => serde_json::to_string_pretty(&due).unwrap_or_default() + "\n",
+                ReadFormat::Text => {
+                    let mut out = Lines::new();
+                    out.line(format!("due as of {today}: {}", due.len()));
                     for d in &due {
                         out.line(format!(
                             "  {:<20} {:<16} deadline {}  {}",
                             d.case,
                             d.kind.as_str(),
-                            d.deadline.map(|x| x.to_string()).unwrap_or_default(),
+                            d.deadline
+                                .map(|x| x.to_string())
+                                .unwrap_or_else(|| "-".repeat(10)),
                             d.status
                         ));
+                        if let Some(passed) = &d.passed {
+                            out.line(format!("  {:<20} {}", "", passed.text));
+                        }
                     }
                     out.finish()
                 }
-            };
-            super::print(&text)?;
+            }
         }
-    }
+    };
+    super::print(&text)?;
     Ok(Exit::Success)
 }
 
-fn show_text(view: &CaseView, today: NaiveDate) -> String {
-    let case = &view.case;
+fn show_text(view: &CaseView) -> String {
     let mut out = Lines::new();
-    let state = match (&case.closed_on, &case.closing_outcome) {
-        (Some(on), Some(outcome)) => format!("closed on {on} ({})", outcome.as_str()),
-        _ => "open".to_owned(),
+    let state = match &view.closed {
+        Some(closed) => format!("closed on {}: {}", closed.on, closed.how),
+        None => "open".to_owned(),
     };
     out.line(format!(
         "case {} ({} → {}): {state}",
-        case.id, case.home_body, case.host_body
+        view.id, view.home_body, view.host_body
     ));
+    out.line(format!("rules {}", view.rules));
     out.blank();
     out.line("Versions");
-    for v in &case.versions {
+    for v in &view.versions {
         out.line(format!(
             "  {}  received {}  {}  {}",
             v.number, v.received_on, v.file_name, v.sha256
@@ -132,26 +233,36 @@ fn show_text(view: &CaseView, today: NaiveDate) -> String {
     }
     out.blank();
     out.line("Events");
-    for e in &case.events {
-        out.line(format!("  {}  {:<12} {}", e.on, e.kind, e.detail));
-    }
-    out.blank();
-    out.line("Decisions");
-    if case.decisions.is_empty() {
-        out.line("  none");
-    }
-    for d in &case.decisions {
+    for e in &view.events {
+        let date = match (e.on, e.recorded_on) {
+            (Some(on), Some(was)) => format!("{on} (recorded as {was})"),
+            (Some(on), None) => on.to_string(),
+            _ => String::new(),
+        };
         out.line(format!(
-            "  ledger entry {}: version {} {}, rules {}, recorded {}",
-            d.seq,
-            d.version.unwrap_or_default(),
-            d.outcome.as_str(),
-            d.ruleset,
-            d.recorded_at
+            "  entry {:<5} {:<10} {:<17} {:<12} {}",
+            e.entry,
+            date,
+            e.kind.as_str(),
+            e.actor.as_deref().unwrap_or("-"),
+            e.summary
         ));
     }
     out.blank();
-    out.line(format!("Clocks (as of {today})"));
+    out.line("Decision in effect");
+    match &view.effective {
+        Some(effective) => out.line(format!(
+            "  {} since {}, entry {}{}, by {}",
+            effective.outcome.as_str(),
+            effective.on,
+            effective.decision,
+            if effective.by_review { " (on review)" } else { "" },
+            effective.participants.join(" and ")
+        )),
+        None => out.line("  none"),
+    }
+    out.blank();
+    out.line(format!("Clocks (as of {})", view.read_on));
     for c in &view.clocks {
         let period = match (&c.clause, c.days) {
             (Some(clause), Some(days)) => format!(" ({clause}: {days} days from {})", c.started),
@@ -163,6 +274,9 @@ fn show_text(view: &CaseView, today: NaiveDate) -> String {
             c.kind.as_str(),
             c.status
         ));
+        if let Some(passed) = &c.passed {
+            out.line(format!("    {}", passed.text));
+        }
     }
     out.finish()
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches. Each parses nothing (clap
 //! did), calls one use case of accord-app, renders, and picks the exit status.
 
+mod actor;
 mod assess;
 mod batch;
 mod case;
@@ -17,17 +18,30 @@ use crate::cli::{Cli, Command};
 use crate::error::CliError;
 use crate::exit::Exit;
 
+/// The global options every subcommand sees.
+pub struct Context {
+    /// The register's location.
+    pub db: String,
+    /// Who is acting.
+    pub actor: Option<String>,
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
+    let context = Context {
+        db: cli.db,
+        actor: cli.actor,
+    };
     match cli.command {
         Command::Assess(args) => assess::run(&args),
         Command::Check(args) => check::run(&args),
-        Command::Batch(args) => batch::run(&args),
+        Command::Batch(args) => batch::run(&args, &context),
         Command::Diff(args) => diff::run(&args),
         Command::Impact(args) => impact::run(&args),
         Command::Test(args) => test::run(&args),
-        Command::Case(args) => case::run(&args),
-        Command::Ledger(args) => ledger::run(&args),
+        Command::Case(command) => case::run(&command, &context),
+        Command::Actor(command) => actor::run(&command, &context),
+        Command::Ledger(command) => ledger::run(&command, &context),
     }
 }
 

@@ -37,6 +37,7 @@ pub struct RuleSet {
     recognition: RecognitionGraph,
     fingerprint: Fingerprint,
     files: Vec<std::path::PathBuf>,
+    sources: Vec<Source>,
 }
 
 impl RuleSet {
@@ -80,6 +81,13 @@ impl RuleSet {
     /// The files the rule set was read from, in sorted order.
     pub fn files(&self) -> &[std::path::PathBuf] {
         &self.files
+    }
+
+    /// The texts it was read from (none for a set built from models):
+    /// what a register keeps, so that a decision can be re-derived years
+    /// later under exactly the rules it was made with.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     /// Whether `code` is a known body with a credential `credential`.

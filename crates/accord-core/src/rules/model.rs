@@ -487,7 +487,9 @@ pub struct RequirementCondition {
     pub disciplines: Option<Vec<String>>,
 }
 
-/// Article 6: the procedure's periods, as data.
+/// The procedure of a case under the agreement, as data: its periods, what
+/// stops the decision clock, and, where the agreement has them, a second
+/// signatory, review, and what a missed decision deadline means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
@@ -501,4 +503,79 @@ pub struct Procedure {
     pub decision: String,
     /// The outcome that stops the decision clock.
     pub clock_stopped_by: Outcome,
+    /// Decisions that take effect only once a second assessor confirms them.
+    #[serde(default)]
+    pub confirmation: Option<Confirmation>,
+    /// Review of a decision that took effect, on the applicant's request.
+    #[serde(default)]
+    pub review: Option<Review>,
+    /// What follows when no decision has taken effect by the decision deadline.
+    #[serde(default)]
+    pub missed_deadline: Option<MissedDeadline>,
+}
+
+/// A second signatory (e.g. clause 7.1): the outcomes whose decision one
+/// assessor proposes and another confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confirmation {
+    /// The clause that requires it.
+    pub clause: String,
+    /// The outcomes that need confirming (the granting ones).
+    pub outcomes: Vec<Outcome>,
+    /// The clause under which a newer version voids a pending proposal, if the agreement says so.
+    #[serde(default)]
+    pub voided_by_new_version: Option<String>,
+}
+
+/// Review on request (e.g. clauses 7.3 and 7.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// The clause that grants the request.
+    pub request_clause: String,
+    /// Parameter (unit `days`): the last day to request, counted from the day the decision took effect.
+    pub request_within: String,
+    /// The clause of the review's decision.
+    pub decision_clause: String,
+    /// Parameter (unit `days`): days from the request's receipt to decide it.
+    pub decide_within: String,
+    /// Whether the reviewer must be an assessor who neither proposed nor confirmed the decision reviewed.
+    #[serde(default)]
+    pub independent: bool,
+}
+
+/// The consequence of a missed decision deadline (e.g. clause 7.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissedDeadline {
+    /// The clause that says so.
+    pub clause: String,
+    /// What it means.
+    pub means: DeadlineConsequence,
+}
+
+/// What a missed decision deadline means, from the day after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineConsequence {
+    /// Nothing: the duty to decide goes on.
+    Nothing,
+    /// Deemed refused, for the purpose of review only: a review may be
+    /// requested from that day, and the duty to decide goes on.
+    DeemedRefusal,
+    /// Deemed approved (tacit approval): the application is granted from
+    /// that day, and the case closes.
+    DeemedApproval,
+}
+
+impl DeadlineConsequence {
+    /// Its name in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineConsequence::Nothing => "nothing",
+            DeadlineConsequence::DeemedRefusal => "deemed_refusal",
+            DeadlineConsequence::DeemedApproval => "deemed_approval",
+        }
+    }
 }

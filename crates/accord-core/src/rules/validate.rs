@@ -216,6 +216,12 @@ pub(crate) fn validate(mut sources: Sources) -> Result<RuleSet, Error> {
     };
 
     let files = sources.files.iter().map(|f| f.path.clone()).collect();
+    let texts = sources
+        .files
+        .iter()
+        .filter(|f| !f.text.is_empty())
+        .map(|f| super::Source::new(f.path.clone(), f.text.clone()))
+        .collect();
     let mut rules = RuleSet {
         header,
         bodies: bodies
@@ -234,6 +240,7 @@ pub(crate) fn validate(mut sources: Sources) -> Result<RuleSet, Error> {
         recognition,
         fingerprint: Default::default(),
         files,
+        sources: texts,
     };
     canonicalise(&mut rules);
     rules.fingerprint = fingerprint(&rules);
@@ -995,10 +1002,7 @@ impl AgreementScope<'_, '_> {
             &procedure.acknowledgement_clause,
         );
         self.clause_exists("procedure.decision_clause", &procedure.decision_clause);
-        for (field, id) in [
-            ("acknowledgement", &procedure.acknowledgement),
-            ("decision", &procedure.decision),
-        ] {
+        let days = |field: &str, id: &str| {
             self.uses(
                 &format!("procedure.{field}"),
                 &ParameterUse {
@@ -1006,7 +1010,48 @@ impl AgreementScope<'_, '_> {
                     id,
                     role: ParameterRole::PeriodDays,
                 },
-            );
+            )
+        };
+        days("acknowledgement", &procedure.acknowledgement);
+        days("decision", &procedure.decision);
+        if let Some(confirmation) = &procedure.confirmation {
+            self.clause_exists("procedure.confirmation.clause", &confirmation.clause);
+            if let Some(clause) = &confirmation.voided_by_new_version {
+                self.clause_exists("procedure.confirmation.voided_by_new_version", clause);
+            }
+            if confirmation.outcomes.is_empty() {
+                self.at(
+                    DiagnosticKind::Missing,
+                    "procedure.confirmation.outcomes",
+                    "a confirmation needs the outcomes it applies to",
+                );
+            }
+            if confirmation.outcomes.contains(&procedure.clock_stopped_by) {
+                self.at(
+                    DiagnosticKind::InvalidValue,
+                    "procedure.confirmation.outcomes",
+                    format!(
+                        "`{}` stops the decision clock: it is never a decision to confirm",
+                        procedure.clock_stopped_by.as_str()
+                    ),
+                );
+            }
+        }
+        if let Some(review) = &procedure.review {
+            self.clause_exists("procedure.review.request_clause", &review.request_clause);
+            self.clause_exists("procedure.review.decision_clause", &review.decision_clause);
+            days("review.request_within", &review.request_within);
+            days("review.decide_within", &review.decide_within);
+        }
+        if let Some(missed) = &procedure.missed_deadline {
+            self.clause_exists("procedure.missed_deadline.clause", &missed.clause);
+            if missed.means == DeadlineConsequence::DeemedRefusal && procedure.review.is_none() {
+                self.at(
+                    DiagnosticKind::InvalidValue,
+                    "procedure.missed_deadline.means",
+                    "a deemed refusal only opens a review, and the procedure has no `review`",
+                );
+            }
         }
     }
 }
@@ -1059,6 +1104,10 @@ fn canonicalise(rules: &mut RuleSet) {
         agreement.grant.outcomes.dedup();
         agreement.grant.credentials.sort_by(|a, b| a.host.cmp(&b.host));
         agreement.requirements.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(confirmation) = agreement.procedure.as_mut().and_then(|p| p.confirmation.as_mut()) {
+            confirmation.outcomes.sort();
+            confirmation.outcomes.dedup();
+        }
         for requirement in &mut agreement.requirements {
             if let Some(d) = &mut requirement.when.disciplines {
                 d.sort();
