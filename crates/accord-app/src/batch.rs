@@ -19,6 +19,7 @@ use accord_register::{BatchDecision, Input, Register};
 use serde::Serialize;
 
 use crate::contract;
+use crate::decide::Assessed;
 use crate::ids::Ids;
 use crate::pipeline;
 use crate::walk::{walk, Found};
@@ -35,6 +36,8 @@ pub struct Options<'a> {
     pub jobs: usize,
     /// An earlier run to compare outcomes with.
     pub previous: Option<&'a Previous>,
+    /// Also look ahead: each decision's outlook (`spec/outlook.md`).
+    pub outlook: bool,
 }
 
 /// Where a recording run appends its decisions, and who records them.
@@ -141,7 +144,7 @@ pub fn run<R, E>(
     recorder: Option<Recorder<'_>>,
     cancel: &AtomicBool,
     started: Instant,
-    format: impl Fn(&str, &Decision, Option<Outcome>) -> R + Sync,
+    format: impl Fn(&str, &Assessed, Option<Outcome>) -> R + Sync,
     mut sink: impl FnMut(Record<R>) -> Result<(), E>,
 ) -> Result<Summary, E>
 where
@@ -200,7 +203,7 @@ fn process<R>(
     found: Found,
     options: &Options<'_>,
     recording: bool,
-    format: &impl Fn(&str, &Decision, Option<Outcome>) -> R,
+    format: &impl Fn(&str, &Assessed, Option<Outcome>) -> R,
     changed: &impl Fn(&Decision) -> Option<Outcome>,
 ) -> Processed<R> {
     let path = match found {
@@ -220,15 +223,17 @@ fn process<R>(
         .map_err(crate::decide::DecideError::from)
         .and_then(|bytes| {
             let input = recording.then(|| bytes.clone());
-            crate::decide::decide_bytes(options.rules, &path, bytes, options.as_of).map(|d| (d, input))
+            crate::decide::assess_bytes(options.rules, &path, bytes, options.as_of, options.outlook)
+                .map(|d| (d, input))
         });
     match decided {
-        Ok((decision, input)) => {
-            let record = format(&file, &decision, changed(&decision));
-            let ledger = input.map(|bytes| (contract::Decision::from(&decision).to_line(), bytes));
+        Ok((assessed, input)) => {
+            let record = format(&file, &assessed, changed(&assessed.decision));
+            // The ledger keeps the decision alone: an outlook is derived from it.
+            let ledger = input.map(|bytes| (contract::Decision::from(&assessed.decision).to_line(), bytes));
             Processed::Decided {
                 file,
-                decision: Box::new(decision),
+                decision: Box::new(assessed.decision),
                 record,
                 ledger,
             }

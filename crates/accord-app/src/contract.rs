@@ -47,9 +47,72 @@ pub struct Decision<'a> {
     pub grants: Option<Grant<'a>>,
     /// Host requirements attached to the grant.
     pub requirements: Vec<Item<'a>>,
+    /// With `--outlook`: when time alone would change the decision (`spec/outlook.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlook: Option<Outlook<'a>>,
     /// In a batch compared with an earlier run: the earlier outcome, when it differs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_outcome: Option<Outcome>,
+}
+
+/// The eligibility outlook as the contract writes it (`spec/outlook.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outlook<'a> {
+    /// The last date looked at: the assessment date plus 3,653 days.
+    pub horizon: Date,
+    /// The first later date decided `expedited`, or `null`.
+    pub expedited_on: Option<Date>,
+    /// The first later date that grants (`expedited` or `conditional`), or `null`.
+    pub granted_on: Option<Date>,
+    /// Each criterion not met, or met only with a measure, and when time alone meets it.
+    pub criteria: Vec<CriterionOutlook<'a>>,
+    /// The missing evidence, in words: time cannot supply it.
+    pub to_supply: Vec<Cow<'a, str>>,
+}
+
+/// One criterion's outlook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionOutlook<'a> {
+    /// Its clause.
+    pub clause: Cow<'a, str>,
+    /// Its status on the assessment date.
+    pub status: Status,
+    /// The measure it was met with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Cow<'a, str>>,
+    /// The first date it is met without a measure, or `null`.
+    pub met_on: Option<Date>,
+}
+
+impl<'a> Outlook<'a> {
+    /// The contract's outlook of `decision` from the evaluator's.
+    pub fn new(outlook: &'a accord_eval::Outlook, decision: &'a accord_eval::Decision) -> Outlook<'a> {
+        Outlook {
+            horizon: Date(outlook.horizon),
+            expedited_on: outlook.expedited_on.as_ref().map(|m| Date(m.on)),
+            granted_on: outlook.granted_on.as_ref().map(|m| Date(m.on)),
+            criteria: outlook
+                .criteria
+                .iter()
+                .map(|c| CriterionOutlook {
+                    clause: Cow::Borrowed(&c.now.clause),
+                    status: c.now.status.into(),
+                    measure: c.now.measure.as_deref().map(Cow::Borrowed),
+                    met_on: c.met_on.as_ref().map(|(d, _)| Date(*d)),
+                })
+                .collect(),
+            to_supply: decision.missing.iter().map(|path| to_supply(path)).collect(),
+        }
+    }
+}
+
+/// What an applicant is asked to supply for the missing evidence at `path`:
+/// the contract's words for it.
+pub fn to_supply(path: &str) -> Cow<'static, str> {
+    match accord_core::vocabulary::evidence_words(path) {
+        Some(words) => Cow::Borrowed(words),
+        None => Cow::Owned(format!("the evidence the application format calls `{path}`")),
+    }
 }
 
 /// A criterion's status as the contract names it.
@@ -248,8 +311,23 @@ impl<'a> From<&'a accord_eval::Decision> for Decision<'a> {
                     description: Cow::Borrowed(&r.description),
                 })
                 .collect(),
+            outlook: None,
             previous_outcome: None,
         }
+    }
+}
+
+impl<'a> From<&'a crate::decide::Assessed> for Decision<'a> {
+    fn from(a: &'a crate::decide::Assessed) -> Decision<'a> {
+        Decision::from(&a.decision).with_outlook(a.outlook.as_ref().map(|o| Outlook::new(o, &a.decision)))
+    }
+}
+
+impl<'a> Decision<'a> {
+    /// Adds the outlook (`--outlook`).
+    pub fn with_outlook(mut self, outlook: Option<Outlook<'a>>) -> Self {
+        self.outlook = outlook;
+        self
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use accord_core::{Application, Date, RuleSet};
-use accord_eval::{Decision, RuleGap};
+use accord_eval::{Decision, Outlook, RuleGap};
 
 /// Why a file could not be decided.
 #[derive(Debug, thiserror::Error)]
@@ -51,4 +51,66 @@ pub fn decide_bytes(
         file: name.to_path_buf(),
         gap,
     })
+}
+
+/// A decision and, when asked for, its outlook.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    /// The decision on the assessment date.
+    pub decision: Decision,
+    /// When time alone would change it (`spec/outlook.md`), if asked for.
+    pub outlook: Option<Outlook>,
+}
+
+/// Decides `application` and, with `outlook`, looks ahead over the
+/// contract's horizon.
+pub fn assess(
+    rules: &RuleSet,
+    application: &Application,
+    as_of: Option<Date>,
+    outlook: bool,
+) -> Result<Assessed, RuleGap> {
+    let decision = decide(rules, application, as_of)?;
+    let outlook = if outlook {
+        Some(accord_eval::outlook(
+            rules,
+            application,
+            &decision,
+            accord_eval::HORIZON_DAYS,
+        )?)
+    } else {
+        None
+    };
+    Ok(Assessed { decision, outlook })
+}
+
+/// Like [`decide_bytes`], with the outlook when asked for.
+pub fn assess_bytes(
+    rules: &RuleSet,
+    name: &Path,
+    bytes: Vec<u8>,
+    as_of: Option<Date>,
+    outlook: bool,
+) -> Result<Assessed, DecideError> {
+    let application = Application::from_bytes(name, bytes, rules)?;
+    assess(rules, &application, as_of, outlook).map_err(|gap| DecideError::Gap {
+        file: name.to_path_buf(),
+        gap,
+    })
+}
+
+/// Like [`decide_file`], with the outlook when asked for.
+pub fn assess_file(
+    rules: &RuleSet,
+    path: &Path,
+    as_of: Option<Date>,
+    outlook: bool,
+) -> Result<Assessed, DecideError> {
+    assess_bytes(
+        rules,
+        path,
+        accord_core::application::read_bytes(path)?,
+        as_of,
+        outlook,
+    )
 }

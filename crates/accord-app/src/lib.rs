@@ -20,7 +20,9 @@ mod pipeline;
 pub mod ruletest;
 mod walk;
 
-pub use decide::{decide, decide_bytes, decide_file, DecideError};
+pub use decide::{
+    assess, assess_bytes, assess_file, decide, decide_bytes, decide_file, Assessed, DecideError,
+};
 
 /// The largest number of worker threads a parallel use case accepts. The
 /// work is bound by the processor: more workers than cores only queue for

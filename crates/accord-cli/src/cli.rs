@@ -337,6 +337,10 @@ pub struct BatchArgs {
     /// An earlier batch output (JSON Lines) to compare outcomes with.
     #[arg(long, value_name = "PREVIOUS.jsonl")]
     pub compare: Option<PathBuf>,
+    /// Also give each decision its outlook (JSON: `outlook`; CSV:
+    /// `expedited_on` and `granted_on` columns).
+    #[arg(long)]
+    pub outlook: bool,
     /// Also record every decision in the ledger of `--db` (one transaction per 64), as `--actor` (an assessor).
     #[arg(long)]
     pub record: bool,
@@ -366,6 +370,10 @@ pub struct AssessArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also say when time alone would qualify the applicant, and what time
+    /// cannot supply (the eligibility outlook, ten years ahead).
+    #[arg(long)]
+    pub outlook: bool,
     /// The application file (`.yaml`, `.yml` or `.json`).
     pub file: PathBuf,
 }

@@ -13,6 +13,7 @@ pub mod file;
 pub mod prose;
 pub mod rules;
 pub mod source;
+pub mod vocabulary;
 mod yaml;
 
 pub use application::Application;

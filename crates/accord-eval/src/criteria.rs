@@ -14,7 +14,9 @@ use accord_core::rules::model::{
 use accord_core::rules::RuleSet;
 use accord_core::{Date, Decimal};
 
-use crate::days::{counted_hundredths, hundredths_to_decimal, window_start, years_as_days, Span};
+use crate::days::{
+    counted_hundredths, hundredths_to_decimal, leaves_window, window_start, years_as_days, Span,
+};
 use crate::decision::{CriterionResult, Figure, FigureValue, ParameterUsed, Status};
 
 /// What every criterion sees.
@@ -149,6 +151,196 @@ pub(crate) fn evaluate(
         missing: outcome.missing,
         branch: outcome.branch,
     })
+}
+
+/// Where a criterion's status can change as the assessment date moves on,
+/// declared by each kind beside its evaluation: the outlook evaluates the
+/// criterion on these dates only (and bisects between them where the kind
+/// is monotone), so these must be every date on which the result can
+/// differ from the day before.
+pub(crate) struct Changes {
+    /// Dates from which the status may differ from the day before.
+    pub points: Vec<NaiveDate>,
+    /// Between two points the status only ever moves one way as the date
+    /// advances (a count crossing a threshold); otherwise it is constant.
+    pub monotone: bool,
+}
+
+/// The [`Changes`] of `criterion` for this application.
+pub(crate) fn changes(context: &Context<'_>, criterion: &Criterion) -> Changes {
+    let mut points = parameter_boundaries(context, criterion);
+    let app = context.application;
+    let degrees = || app.degrees().into_iter().flatten();
+    let monotone = match criterion {
+        // Fixed by the file: the date moves nothing.
+        Criterion::Parties | Criterion::Disciplines { .. } => false,
+        Criterion::InForce { from } => {
+            points.push(from.get());
+            false
+        }
+        // A registration starts on its `since` and ends the day after `expires`.
+        Criterion::CurrentRegistration { .. } => {
+            for r in app
+                .registrations()
+                .into_iter()
+                .flatten()
+                .filter(|r| r.body == context.home())
+            {
+                points.push(r.since.get());
+                points.extend(r.expires.and_then(|e| e.get().succ_opt()));
+            }
+            false
+        }
+        // A degree counts from its conferral, an equivalence from its assessment.
+        Criterion::RecognisedEducation(_) => {
+            for degree in degrees() {
+                points.push(degree.graduated_on.get());
+                points.extend(
+                    degree
+                        .equivalence_assessment
+                        .as_ref()
+                        .and_then(|e| e.on)
+                        .map(Date::get),
+                );
+            }
+            false
+        }
+        // The graduation date moves with each conferral; between them the
+        // counted days only grow, crossing the thresholds once each.
+        Criterion::CountedDays(_) => {
+            points.extend(degrees().map(|d| d.graduated_on.get()));
+            true
+        }
+        // Hours enter the window when completed and leave it with the window.
+        Criterion::HoursInWindow { window, .. } => {
+            let years = window_values(context, window);
+            for item in app.cpd().into_iter().flatten() {
+                let done = item.completed_on.get();
+                points.push(done);
+                points.extend(years.iter().filter_map(|&y| leaves_window(done, y)));
+            }
+            false
+        }
+        // A sanction counts from its date, and ages out of a window.
+        Criterion::NoRecord { status, window } => {
+            let years = window
+                .as_deref()
+                .map(|w| window_values(context, w))
+                .unwrap_or_default();
+            for sanction in app
+                .sanctions()
+                .into_iter()
+                .flatten()
+                .filter(|s| s.status == *status)
+            {
+                let date = sanction.date.get();
+                points.push(date);
+                points.extend(years.iter().filter_map(|&y| leaves_window(date, y)));
+            }
+            false
+        }
+    };
+    Changes { points, monotone }
+}
+
+/// The first and the day-after-last assessment dates of every value of
+/// every parameter the criterion reads.
+fn parameter_boundaries(context: &Context<'_>, criterion: &Criterion) -> Vec<NaiveDate> {
+    let year_length = criterion
+        .uses_year_length()
+        .then_some(context.agreement.year_length.as_str());
+    criterion
+        .parameters()
+        .iter()
+        .map(|u| u.id)
+        .chain(year_length)
+        .filter_map(|id| context.agreement.parameter(id))
+        .flat_map(|p| &p.periods)
+        .flat_map(|period| {
+            [
+                Some(period.from.get()),
+                period.to.and_then(|t| t.get().succ_opt()),
+            ]
+        })
+        .flatten()
+        .collect()
+}
+
+/// Every window length (whole years) the parameter `id` takes in any period.
+fn window_values(context: &Context<'_>, id: &str) -> Vec<u32> {
+    let mut years: Vec<u32> = context
+        .agreement
+        .parameter(id)
+        .into_iter()
+        .flat_map(|p| &p.periods)
+        .filter_map(|period| period.value.to_integer().and_then(|n| u32::try_from(n).ok()))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// Why time alone never meets a criterion (not met, or met only with a
+/// measure, on the assessment date `now`, and still so on the horizon), in
+/// words fit for the applicant, from the kind's own figures.
+pub(crate) fn never(
+    criterion: &Criterion,
+    now: &CriterionResult,
+    at_horizon: Option<&CriterionResult>,
+) -> String {
+    let number =
+        |r: &CriterionResult, name: &str| match r.figures.iter().find(|f| f.name == name).map(|f| &f.value) {
+            Some(FigureValue::Number(n)) => Some(*n),
+            _ => None,
+        };
+    let measured = |r: &CriterionResult| {
+        r.measure
+            .as_deref()
+            .map(|m| format!("met only with measure {m}: "))
+    };
+    match criterion {
+        Criterion::CountedDays(rule) => {
+            let last = at_horizon.unwrap_or(now);
+            let what = match rule.periods {
+                PeriodFilter::All => "days of experience",
+                PeriodFilter::ResponsibleCharge => "responsible-charge days",
+            };
+            match (number(last, "counted_days"), number(last, "required_days")) {
+                (Some(counted), Some(required)) => format!(
+                    "{}the periods listed reach {} of the {} {what} needed within the horizon; {} more are needed",
+                    measured(last).unwrap_or_default(),
+                    counted.grouped(),
+                    required.grouped(),
+                    required.saturating_sub(counted).grouped()
+                ),
+                _ => now.detail.clone(),
+            }
+        }
+        Criterion::HoursInWindow { .. } => match (number(now, "hours"), number(now, "required_hours")) {
+            (Some(hours), Some(required)) => format!(
+                "the CPD already completed only leaves the window as time passes; {} more hours are needed",
+                required.saturating_sub(hours).grouped()
+            ),
+            _ => now.detail.clone(),
+        },
+        Criterion::NoRecord { window: Some(_), .. } => {
+            format!("{}, and it is still within the window on the horizon", now.detail)
+        }
+        Criterion::NoRecord { window: None, .. } => {
+            format!("{}; it stays on record as the file stands", now.detail)
+        }
+        Criterion::CurrentRegistration { .. } => {
+            format!("{}; time alone does not make a registration current", now.detail)
+        }
+        Criterion::RecognisedEducation(_) => match measured(now) {
+            Some(prefix) => format!(
+                "{prefix}{}; time does not change the route a degree is recognised by",
+                now.detail
+            ),
+            None => format!("{}; time does not change a degree", now.detail),
+        },
+        Criterion::Parties | Criterion::InForce { .. } | Criterion::Disciplines { .. } => now.detail.clone(),
+    }
 }
 
 fn parties(context: &Context<'_>) -> Outcome {

@@ -70,6 +70,24 @@ pub fn window_start(as_of: NaiveDate, years: u32) -> Option<NaiveDate> {
     as_of.checked_sub_months(Months::new(months))?.succ_opt()
 }
 
+/// The first assessment date whose `years`-year window (clause 1.6) no
+/// longer holds `date`: the first `d` with `window_start(d, years) > date`.
+/// Windows only move forward as `d` does, so this is where an item dated
+/// `date` leaves them. `None` past the calendar's end.
+pub fn leaves_window(date: NaiveDate, years: u32) -> Option<NaiveDate> {
+    let months = Months::new(years.checked_mul(12)?);
+    let still_in = |d: NaiveDate| window_start(d, years).is_some_and(|start| start <= date);
+    // Near `date` + `years`: clamping at the end of February moves it by a day or two.
+    let mut d = date.checked_add_months(months)?;
+    while d > date && !still_in(d.pred_opt()?) {
+        d = d.pred_opt()?;
+    }
+    while still_in(d) {
+        d = d.succ_opt()?;
+    }
+    Some(d)
+}
+
 /// Renders hundredths of a day as a decimal for people: `2301.5`.
 pub fn hundredths_to_decimal(hundredths: i64) -> Decimal {
     Decimal::from_hundredths(hundredths)
@@ -178,6 +196,16 @@ mod tests {
     }
 
     #[test]
+    fn an_item_leaves_the_window_the_day_after_its_anniversary() {
+        // In the window from 2022-09-16 on 2025-09-15; on 2025-09-16 it starts 2022-09-17.
+        assert_eq!(leaves_window(d("2022-09-16"), 3), Some(d("2025-09-16")));
+        // 29 February: the window of 2029-02-28 starts on 2024-02-29 (28 February
+        // 2024 + 1); that of 2029-03-01 starts on 2024-03-02.
+        assert_eq!(leaves_window(d("2024-02-29"), 5), Some(d("2029-03-01")));
+        assert_eq!(leaves_window(d("2024-02-28"), 5), Some(d("2029-02-28")));
+    }
+
+    #[test]
     fn window_ending_on_1_march_excludes_the_leap_day_three_years_back() {
         assert_eq!(window_start(d("2027-03-01"), 3), Some(d("2024-03-02")));
     }
@@ -223,6 +251,19 @@ mod tests {
             let start = d("2020-01-01") + chrono::Duration::days(start);
             let end = start + chrono::Duration::days(length);
             prop_assert_eq!(counted_hundredths(spans.clone(), start, end), day_by_day(&spans, start, end));
+        }
+
+        #[test]
+        fn an_item_leaves_on_the_first_day_its_window_no_longer_holds_it(
+            offset in 0i64..3000,
+            years in 1u32..12,
+        ) {
+            // Dates around every February, leap or not.
+            let date = d("2019-01-01") + chrono::Duration::days(offset);
+            let left = leaves_window(date, years).unwrap();
+            prop_assert!(window_start(left, years).unwrap() > date);
+            let before = left.pred_opt().unwrap();
+            prop_assert!(before <= date || window_start(before, years).unwrap() <= date);
         }
     }
 }

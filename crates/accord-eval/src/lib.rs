@@ -8,6 +8,7 @@
 mod criteria;
 pub mod days;
 pub mod decision;
+pub mod outlook;
 
 use std::cell::RefCell;
 
@@ -20,6 +21,7 @@ pub use decision::{
     CriterionResult, Decision, Figure, FigureValue, GrantMade, MeasureRequired, ParameterUsed,
     RequirementAttached, RuleGap, Status,
 };
+pub use outlook::{outlook, CriterionOutlook, Milestone, Outlook, HORIZON_DAYS};
 
 /// Assesses `application` under `rules` on `as_of`. The only error is a gap
 /// in the rule set itself, which validation rules out for a loaded set.
@@ -100,23 +102,12 @@ fn evaluate(
 /// Applies the order of precedence, then lists measures, missing evidence,
 /// the grant and its requirements as the outcome calls for.
 fn decide(agreement: &Agreement, decision: &mut Decision, out_of_scope: bool) {
-    let criteria = &decision.criteria;
-    let holds = |condition: &Condition| match condition {
-        Condition::OutOfScope => out_of_scope,
-        Condition::NotMet(clauses) => criteria
-            .iter()
-            .any(|c| c.status == Status::NotMet && clauses.contains(&c.clause)),
-        Condition::AnyUnknown => criteria.iter().any(|c| c.status == Status::Unknown),
-        Condition::AnyMeasure => criteria
-            .iter()
-            .any(|c| c.status == Status::Met && c.measure.is_some()),
-        Condition::Always => true,
-    };
-    let step = agreement
-        .decision
-        .precedence
+    let standing: Vec<(&str, Status, bool)> = decision
+        .criteria
         .iter()
-        .position(|s| s.when.iter().any(holds));
+        .map(|c| (c.clause.as_str(), c.status, c.measure.is_some()))
+        .collect();
+    let step = precedence_step(agreement, &standing, out_of_scope);
     decision.precedence_step = step;
     decision.outcome = step
         .and_then(|i| agreement.decision.precedence.get(i))
@@ -156,6 +147,42 @@ fn decide(agreement: &Agreement, decision: &mut Decision, out_of_scope: bool) {
             description: r.description.as_str().to_owned(),
         })
         .collect();
+}
+
+/// The first step of the agreement's order of precedence that holds, given
+/// each evaluated criterion's clause, status and whether it needs a measure.
+fn precedence_step(
+    agreement: &Agreement,
+    criteria: &[(&str, Status, bool)],
+    out_of_scope: bool,
+) -> Option<usize> {
+    let holds = |condition: &Condition| match condition {
+        Condition::OutOfScope => out_of_scope,
+        Condition::NotMet(clauses) => criteria
+            .iter()
+            .any(|(clause, status, _)| *status == Status::NotMet && clauses.iter().any(|c| c == clause)),
+        Condition::AnyUnknown => criteria.iter().any(|(_, status, _)| *status == Status::Unknown),
+        Condition::AnyMeasure => criteria
+            .iter()
+            .any(|(_, status, measured)| *status == Status::Met && *measured),
+        Condition::Always => true,
+    };
+    agreement
+        .decision
+        .precedence
+        .iter()
+        .position(|s| s.when.iter().any(holds))
+}
+
+/// The outcome the order of precedence gives (`standard` when no step holds).
+pub(crate) fn outcome_of(
+    agreement: &Agreement,
+    criteria: &[(&str, Status, bool)],
+    out_of_scope: bool,
+) -> Outcome {
+    precedence_step(agreement, criteria, out_of_scope)
+        .and_then(|i| agreement.decision.precedence.get(i))
+        .map_or(Outcome::Standard, |s| s.outcome)
 }
 
 fn reason(decision: &Decision, out_of_scope: bool) -> String {

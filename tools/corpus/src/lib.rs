@@ -13,24 +13,31 @@ use serde_json::{json, Map, Value};
 
 /// Writes `count` applications under `out`, 1,000 to a directory.
 pub fn write_corpus(out: &Path, count: usize, seed: u64) -> io::Result<()> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    for i in 0..count {
+    for (i, (name, text)) in applications(count, seed).enumerate() {
         let dir = out.join(format!("{:03}", i / 1000));
         if i % 1000 == 0 {
             fs::create_dir_all(&dir)?;
         }
+        fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}
+
+/// The `count` applications of seed `seed`, as (file name, text): the same
+/// ones [`write_corpus`] writes, for benchmarks that keep them in memory.
+pub fn applications(count: usize, seed: u64) -> impl Iterator<Item = (String, String)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..count).map(move |i| {
         let application = draw(&mut rng, i);
-        let (name, text) = if rng.random_bool(0.2) {
+        if rng.random_bool(0.2) {
             (
                 format!("app-{i:06}.json"),
                 serde_json::to_string_pretty(&application).unwrap_or_default(),
             )
         } else {
             (format!("app-{i:06}.yaml"), to_yaml(&application, 0))
-        };
-        fs::write(dir.join(name), text)?;
-    }
-    Ok(())
+        }
+    })
 }
 
 fn date(year: i32, day_of_year: u32) -> String {

@@ -11,10 +11,10 @@ use crate::render;
 /// Assesses the file and prints the decision; exit 0 whatever the outcome.
 pub fn run(args: &AssessArgs) -> Result<Exit, CliError> {
     let rules = load_dir(&args.rules.rules)?;
-    let decision = accord_app::decide_file(&rules, &args.file, args.as_of)?;
+    let assessed = accord_app::assess_file(&rules, &args.file, args.as_of, args.outlook)?;
     let text = match args.format {
-        Format::Json => Decision::from(&decision).to_json_pretty() + "\n",
-        Format::Text => render::decision(&decision),
+        Format::Json => Decision::from(&assessed).to_json_pretty() + "\n",
+        Format::Text => render::assessed(&assessed),
     };
     super::print(&text)?;
     Ok(Exit::Success)

@@ -26,7 +26,15 @@ pub fn run(args: &BatchArgs, context: &super::Context) -> Result<Exit, CliError>
     let cancel = super::interruptible();
     let columns = clause_columns(&rules);
     let output = Output::open(args.output.as_deref())?;
-    let mut sink = Sink::new(args.format, output, &columns, previous.is_some())?;
+    let mut sink = Sink::new(
+        args.format,
+        output,
+        CsvRow {
+            columns: &columns,
+            comparing: previous.is_some(),
+            outlook: args.outlook,
+        },
+    )?;
     let mut register = if args.record {
         Some(accord_register::Register::open(
             &context.db,
@@ -41,10 +49,12 @@ pub fn run(args: &BatchArgs, context: &super::Context) -> Result<Exit, CliError>
         as_of: args.as_of,
         jobs: super::jobs(args.jobs),
         previous: previous.as_ref(),
+        outlook: args.outlook,
     };
     let csv = CsvRow {
         columns: &columns,
         comparing: previous.is_some(),
+        outlook: args.outlook,
     };
     let progress = super::progress_bar();
     let run = batch::run(
@@ -57,7 +67,7 @@ pub fn run(args: &BatchArgs, context: &super::Context) -> Result<Exit, CliError>
         started,
         |file, decision, changed| match args.format {
             BatchFormat::Jsonl => Decision::from(decision).with_previous_outcome(changed).to_line(),
-            BatchFormat::Csv => csv.decision(file, decision, changed),
+            BatchFormat::Csv => csv.decision(file, &decision.decision, decision.outlook.as_ref(), changed),
         },
         |record| {
             progress.inc(1);
@@ -100,6 +110,8 @@ fn clause_columns(rules: &RuleSet) -> Vec<String> {
 struct CsvRow<'a> {
     columns: &'a [String],
     comparing: bool,
+    /// With `--outlook`: `expedited_on` and `granted_on` columns.
+    outlook: bool,
 }
 
 impl CsvRow<'_> {
@@ -110,17 +122,27 @@ impl CsvRow<'_> {
             .collect();
         header.extend(self.columns.iter().map(|c| format!("clause {c}")));
         header.extend(
-            ["measures", "missing", "grants", "requirements", "error"]
+            ["measures", "missing", "grants", "requirements"]
                 .iter()
                 .map(|s| (*s).to_owned()),
         );
+        if self.outlook {
+            header.extend(["expedited_on".to_owned(), "granted_on".to_owned()]);
+        }
+        header.push("error".to_owned());
         if self.comparing {
             header.push("previous_outcome".to_owned());
         }
         header
     }
 
-    fn decision(&self, file: &str, d: &accord_eval::Decision, changed: Option<Outcome>) -> String {
+    fn decision(
+        &self,
+        file: &str,
+        d: &accord_eval::Decision,
+        outlook: Option<&accord_eval::Outlook>,
+        changed: Option<Outcome>,
+    ) -> String {
         let mut row = vec![
             file.to_owned(),
             d.application.clone(),
@@ -147,6 +169,11 @@ impl CsvRow<'_> {
                 .unwrap_or_default(),
         );
         row.push(join(d.requirements.iter().map(|r| r.id.clone()).collect()));
+        if self.outlook {
+            let on = |m: Option<&accord_eval::Milestone>| m.map(|m| m.on.to_string()).unwrap_or_default();
+            row.push(on(outlook.and_then(|o| o.expedited_on.as_ref())));
+            row.push(on(outlook.and_then(|o| o.granted_on.as_ref())));
+        }
         row.push(String::new());
         if self.comparing {
             row.push(changed.map(|o| o.as_str().to_owned()).unwrap_or_default());
@@ -156,7 +183,8 @@ impl CsvRow<'_> {
 
     fn error(&self, file: &str, message: &str) -> String {
         let mut row = vec![file.to_owned()];
-        row.resize(6 + self.columns.len() + 4, String::new());
+        let outlook = if self.outlook { 2 } else { 0 };
+        row.resize(6 + self.columns.len() + 4 + outlook, String::new());
         row.push(message.to_owned());
         if self.comparing {
             row.push(String::new());
@@ -185,14 +213,9 @@ struct Sink {
 }
 
 impl Sink {
-    fn new(
-        format: BatchFormat,
-        mut output: Output,
-        columns: &[String],
-        comparing: bool,
-    ) -> Result<Sink, CliError> {
+    fn new(format: BatchFormat, mut output: Output, csv: CsvRow<'_>) -> Result<Sink, CliError> {
         if format == BatchFormat::Csv {
-            let header = CsvRow { columns, comparing }.header();
+            let header = csv.header();
             output.write_all(line(&header).as_bytes())?;
         }
         Ok(Sink { format, output })
