@@ -8,7 +8,10 @@ use accord_core::rules::Source;
 pub const FILES: [(&str, &str); 5] = [
     ("rules/ruleset.yaml", include_str!("../../rules/ruleset.yaml")),
     ("rules/bodies.yaml", include_str!("../../rules/bodies.yaml")),
-    ("rules/disciplines.yaml", include_str!("../../rules/disciplines.yaml")),
+    (
+        "rules/disciplines.yaml",
+        include_str!("../../rules/disciplines.yaml"),
+    ),
     ("rules/schedules.yaml", include_str!("../../rules/schedules.yaml")),
     (
         "rules/agreements/cse-pec-mra.yaml",
@@ -18,19 +21,8 @@ pub const FILES: [(&str, &str); 5] = [
 
 /// The bundled rule set's sources, as `load_dir` would read them.
 pub fn sources() -> Vec<Source> {
-    FILES.iter().map(|&(name, text)| Source::new(name, text)).collect()
-}
-
-/// The bundled sources with the file in `slot` given `text` instead; a slot
-/// past the last file stands for one file, `rules/fuzzed.yaml`, in place of
-/// them all.
-pub fn with_replaced(slot: usize, text: &str) -> Vec<Source> {
-    if slot >= FILES.len() {
-        return vec![Source::new("rules/fuzzed.yaml", text)];
-    }
     FILES
         .iter()
-        .enumerate()
-        .map(|(i, &(name, bundled))| Source::new(name, if i == slot { text } else { bundled }))
+        .map(|&(name, text)| Source::new(name, text))
         .collect()
 }

@@ -11,6 +11,7 @@
 
 use std::path::Path;
 
+use accord_core::rules::Source;
 use accord_core::{Application, RuleSet};
 use libfuzzer_sys::fuzz_target;
 
@@ -22,6 +23,20 @@ const EXAMPLE: &str = include_str!("../../fixtures/examples/spec-example.yaml");
 /// Slots: one per bundled file, and one for a file replacing them all.
 const SLOTS: usize = bundled::FILES.len() + 1;
 
+/// The bundled sources with the file in `slot` given `text` instead; the
+/// slot past the last file stands for one file, `rules/fuzzed.yaml`, in
+/// place of them all.
+fn with_replaced(slot: usize, text: &str) -> Vec<Source> {
+    if slot >= bundled::FILES.len() {
+        return vec![Source::new("rules/fuzzed.yaml", text)];
+    }
+    let mut sources = bundled::sources();
+    if let Some(source) = sources.get_mut(slot) {
+        source.text = text.to_owned();
+    }
+    sources
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, text)) = data.split_first() else {
         return;
@@ -30,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(text) else {
         return;
     };
-    let sources = bundled::with_replaced(usize::from(selector) % SLOTS, text);
+    let sources = with_replaced(usize::from(selector) % SLOTS, text);
     let rules = match RuleSet::from_sources(sources) {
         Ok(rules) => rules,
         Err(err) => {
