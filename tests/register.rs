@@ -1,9 +1,17 @@
 //! End-to-end tests of the accountable case register and the decision
-//! ledger, on the real binary and a real SQLite file: a case's whole life
+//! ledger, on the real binary and a real database: a case's whole life
 //! with two signatories and a review, every clock on chosen dates, every
 //! refusal changing nothing, every kind of stored row altered and named by
 //! `ledger verify`, concurrent writers, a killed writer, replay, and the
 //! PEC–EA test rule set's different procedure.
+//!
+//! Every test runs on each backend (`on_sqlite::NAME`, `on_postgres::NAME`):
+//! a SQLite file in a temporary folder, and a PostgreSQL database created
+//! for the test and dropped after it, on the server `ACCORD_TEST_POSTGRES`
+//! names (unreachable: the test fails) or else the local one (unreachable:
+//! the PostgreSQL tests say they are skipped and pass). Tests of what only
+//! one backend has (file permissions, bytes that are not UTF-8, a foreign
+//! SQLite file; a read-only role, a foreign database) run on that one.
 
 // Test code: indexing into parsed output and panicking on a failed check is the point.
 #![allow(
@@ -13,16 +21,142 @@
     clippy::panic
 )]
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 use support::root;
 
 mod support;
 
+/// The backend a test's register is on.
+enum Backend {
+    Sqlite,
+    /// The admin database's URL.
+    Postgres(String),
+}
+
+/// The local server CI and developers' machines have.
+const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+impl Backend {
+    /// PostgreSQL on the server `ACCORD_TEST_POSTGRES` names (which must
+    /// answer), else on the local one, else `None`: skipped, and said so.
+    fn postgres() -> Option<Backend> {
+        static SERVER: OnceLock<Result<Option<String>, String>> = OnceLock::new();
+        let found = SERVER.get_or_init(|| match std::env::var("ACCORD_TEST_POSTGRES") {
+            Ok(url) => match postgres::Client::connect(&url, postgres::NoTls) {
+                Ok(_) => Ok(Some(url)),
+                Err(e) => Err(format!("ACCORD_TEST_POSTGRES is set but does not answer: {e:?}")),
+            },
+            Err(_) => match postgres::Client::connect(LOCAL_POSTGRES, postgres::NoTls) {
+                Ok(_) => Ok(Some(LOCAL_POSTGRES.to_owned())),
+                Err(_) => {
+                    // Past the test harness's capture: a skip must be seen.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "skipped: PostgreSQL not reachable (set ACCORD_TEST_POSTGRES)"
+                    );
+                    Ok(None)
+                }
+            },
+        });
+        match found {
+            Ok(url) => url.clone().map(Backend::Postgres),
+            Err(why) => panic!("{why}"),
+        }
+    }
+}
+
+/// `url` naming database `name` (and user `user`, if given) instead.
+fn postgres_url(url: &str, user: Option<&str>, name: &str) -> String {
+    let (base, params) = match url.split_once('?') {
+        Some((base, params)) => (base, format!("?{params}")),
+        None => (url, String::new()),
+    };
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let authority = rest.split_once('/').map_or(rest, |(authority, _)| authority);
+    let authority = match user {
+        Some(user) => format!(
+            "{user}@{}",
+            authority.rsplit_once('@').map_or(authority, |(_, host)| host)
+        ),
+        None => authority.to_owned(),
+    };
+    format!("{scheme}://{authority}/{name}{params}")
+}
+
+/// A PostgreSQL database created for one test (and roles it made), dropped after it.
+struct PgDatabase {
+    admin: String,
+    name: String,
+    url: String,
+    roles: std::cell::RefCell<Vec<String>>,
+}
+
+impl PgDatabase {
+    fn new(admin: &str) -> PgDatabase {
+        static COUNT: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "accord_t_{}_{nanos:x}_{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        );
+        postgres::Client::connect(admin, postgres::NoTls)
+            .unwrap()
+            .batch_execute(&format!(
+                "CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"
+            ))
+            .unwrap();
+        PgDatabase {
+            admin: admin.to_owned(),
+            url: postgres_url(admin, None, &name),
+            name,
+            roles: Default::default(),
+        }
+    }
+
+    fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
+    }
+
+    /// A login role allowed only to read Accord's tables: its URL.
+    fn reader(&self) -> String {
+        let role = format!("{}_reader", self.name);
+        postgres::Client::connect(&self.admin, postgres::NoTls)
+            .unwrap()
+            .batch_execute(&format!("CREATE ROLE {role} LOGIN"))
+            .unwrap();
+        self.roles.borrow_mut().push(role.clone());
+        self.client()
+            .batch_execute(&format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+            .unwrap();
+        postgres_url(&self.url, Some(&role), &self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            for role in self.roles.borrow().iter() {
+                let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+            }
+        }
+    }
+}
+
 struct Db {
     dir: tempfile::TempDir,
+    /// The register's database when it is on PostgreSQL.
+    pg: Option<PgDatabase>,
 }
 
 /// The register's staff in these tests: an admin, a clerk, three assessors, an auditor.
@@ -36,15 +170,19 @@ const STAFF: &[(&str, &str)] = &[
 
 impl Db {
     /// An empty register.
-    fn empty() -> Db {
+    fn empty(backend: &Backend) -> Db {
         Db {
             dir: tempfile::tempdir().unwrap(),
+            pg: match backend {
+                Backend::Sqlite => None,
+                Backend::Postgres(admin) => Some(PgDatabase::new(admin)),
+            },
         }
     }
 
     /// A register with its staff added.
-    fn new() -> Db {
-        let db = Db::empty();
+    fn new(backend: &Backend) -> Db {
+        let db = Db::empty(backend);
         db.ok(
             None,
             &[
@@ -67,10 +205,26 @@ impl Db {
         self.dir.path().join("accord.db")
     }
 
+    /// What `--db` says: the SQLite file's path, or the database's URL.
+    fn location(&self) -> String {
+        match &self.pg {
+            None => self.path().display().to_string(),
+            Some(pg) => pg.url.clone(),
+        }
+    }
+
+    /// `sqlite` or `postgres`, whichever SQL the register's backend speaks.
+    fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self.pg {
+            None => sqlite,
+            Some(_) => postgres,
+        }
+    }
+
     fn accord(&self, actor: Option<&str>, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
         command
-            .env("ACCORD_DB", self.path())
+            .env("ACCORD_DB", self.location())
             .env("ACCORD_RULES", root().join("rules"))
             .env_remove("ACCORD_ACTOR")
             .current_dir(self.dir.path())
@@ -117,11 +271,26 @@ impl Db {
         name.to_owned()
     }
 
+    /// Tampers with the register as someone with access to its database would.
     fn sql(&self, sql: &str) {
-        rusqlite::Connection::open(self.path())
-            .unwrap()
-            .execute_batch(sql)
-            .unwrap();
+        match &self.pg {
+            None => rusqlite::Connection::open(self.path())
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            Some(pg) => pg.client().batch_execute(sql).unwrap(),
+        }
+    }
+
+    /// One number the register's database answers.
+    fn number(&self, sql: &str) -> i64 {
+        match &self.pg {
+            None => rusqlite::Connection::open(self.path())
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap(),
+            Some(pg) => pg.client().query_one(sql, &[]).unwrap().get(0),
+        }
     }
 
     fn verify(&self) -> (i32, String) {
@@ -161,9 +330,8 @@ fn has_clock(shown: &Value, kind: &str) -> bool {
 }
 
 /// Issue 11, done when: a whole case life with every clock on chosen dates.
-#[test]
-fn a_case_lives_from_receipt_through_two_signatories_to_a_review() {
-    let db = Db::new();
+fn a_case_lives_from_receipt_through_two_signatories_to_a_review(backend: &Backend) {
+    let db = Db::new(backend);
     let v1 = db.write("v1.yaml", &without_cpd("CASE-1"));
     db.ok(Some("clara"), &["case", "open", &v1, "--received", "2026-01-05"]);
 
@@ -298,9 +466,8 @@ fn a_case_lives_from_receipt_through_two_signatories_to_a_review() {
     assert_eq!(code, 0, "{out}");
 }
 
-#[test]
-fn a_missed_decision_deadline_is_a_deemed_refusal_that_opens_a_review() {
-    let db = Db::new();
+fn a_missed_decision_deadline_is_a_deemed_refusal_that_opens_a_review(backend: &Backend) {
+    let db = Db::new(backend);
     let file = db.write("late.yaml", &application("LATE-1"));
     db.ok(
         Some("clara"),
@@ -343,9 +510,8 @@ fn a_missed_decision_deadline_is_a_deemed_refusal_that_opens_a_review() {
 
 /// Issue 11: the PEC–EA test rule set's procedure differs — no second
 /// signatory, a 30-day review window, and tacit approval.
-#[test]
-fn the_pec_ea_procedure_needs_no_second_signatory_and_approves_tacitly() {
-    let db = Db::new();
+fn the_pec_ea_procedure_needs_no_second_signatory_and_approves_tacitly(backend: &Backend) {
+    let db = Db::new(backend);
     let rules = root().join("fixtures/rulesets/pec-ea");
     let rules = rules.to_str().unwrap();
     let base = std::fs::read_to_string(
@@ -420,9 +586,8 @@ fn the_pec_ea_procedure_needs_no_second_signatory_and_approves_tacitly() {
 }
 
 /// Issue 11, done when: each refusal exits 1 with a message and changes nothing.
-#[test]
-fn refusals_exit_1_and_leave_the_case_unchanged() {
-    let db = Db::new();
+fn refusals_exit_1_and_leave_the_case_unchanged(backend: &Backend) {
+    let db = Db::new(backend);
     let file = db.write("a.yaml", &application("REF-1"));
     db.ok(
         Some("clara"),
@@ -499,9 +664,8 @@ fn refusals_exit_1_and_leave_the_case_unchanged() {
     assert_eq!(code, 0, "{out}");
 }
 
-#[test]
-fn a_wrong_date_is_corrected_by_a_new_entry_and_the_clocks_follow() {
-    let db = Db::new();
+fn a_wrong_date_is_corrected_by_a_new_entry_and_the_clocks_follow(backend: &Backend) {
+    let db = Db::new(backend);
     let file = db.write("a.yaml", &without_cpd("COR-1"));
     db.ok(
         Some("clara"),
@@ -573,9 +737,8 @@ fn a_wrong_date_is_corrected_by_a_new_entry_and_the_clocks_follow() {
     assert_eq!(code, 0, "{out}");
 }
 
-#[test]
-fn a_newer_version_voids_a_pending_proposal() {
-    let db = Db::new();
+fn a_newer_version_voids_a_pending_proposal(backend: &Backend) {
+    let db = Db::new(backend);
     let file = db.write("a.yaml", &application("VOID-1"));
     db.ok(
         Some("clara"),
@@ -605,9 +768,8 @@ fn a_newer_version_voids_a_pending_proposal() {
     );
 }
 
-#[test]
-fn case_list_and_due_read_every_case_and_default_to_today() {
-    let db = Db::new();
+fn case_list_and_due_read_every_case_and_default_to_today(backend: &Backend) {
+    let db = Db::new(backend);
     for (id, received) in [("A", "2026-01-01"), ("B", "2026-01-10"), ("C", "2026-01-03")] {
         let file = db.write(&format!("{id}.yaml"), &application(id));
         db.ok(Some("clara"), &["case", "open", &file, "--received", received]);
@@ -678,10 +840,9 @@ fn case_list_and_due_read_every_case_and_default_to_today() {
     assert_eq!(by_ben.as_array().unwrap().len(), 1);
 }
 
-#[test]
-fn db_and_actor_are_accepted_before_or_after_the_subcommand() {
-    let db = Db::new();
-    let path = db.path().display().to_string();
+fn db_and_actor_are_accepted_before_or_after_the_subcommand(backend: &Backend) {
+    let db = Db::new(backend);
+    let path = db.location();
     let file = db.write("a.yaml", &application("POS-1"));
     let mut first = Command::new(env!("CARGO_BIN_EXE_accord"));
     first
@@ -728,9 +889,8 @@ fn db_and_actor_are_accepted_before_or_after_the_subcommand() {
 }
 
 /// Issue 11, done when: four processes with four actors, 250 events each.
-#[test]
-fn four_processes_with_four_actors_keep_one_valid_chain() {
-    let db = Db::new();
+fn four_processes_with_four_actors_keep_one_valid_chain(backend: &Backend) {
+    let db = Db::new(backend);
     for extra in ["dora", "eli"] {
         db.ok(
             Some("admin"),
@@ -782,9 +942,8 @@ fn four_processes_with_four_actors_keep_one_valid_chain() {
     assert_eq!(seqs, (1..=entries.len() as i64).collect::<Vec<_>>());
 }
 
-#[test]
-fn recording_a_batch_needs_an_assessor() {
-    let db = Db::new();
+fn recording_a_batch_needs_an_assessor(backend: &Backend) {
+    let db = Db::new(backend);
     accord_corpus::write_corpus(&db.dir.path().join("apps"), 5, 1).unwrap();
     db.refused(None, &["batch", "--record", "apps"], "an actor must be named");
     db.refused(
@@ -802,8 +961,8 @@ fn recording_a_batch_needs_an_assessor() {
 
 /// A register holding a decided case: entries 1–6 are actors, then
 /// opened (7), acknowledged (8), assessed (9), confirmed (10).
-fn decided_case() -> Db {
-    let db = Db::new();
+fn decided_case(backend: &Backend) -> Db {
+    let db = Db::new(backend);
     let file = db.write("a.yaml", &application("T-1"));
     db.ok(
         Some("clara"),
@@ -827,94 +986,91 @@ fn broken(db: &Db, sql: &str, entry: &str) {
     assert!(out.contains(entry), "{sql}: expected `{entry}` in {out}");
 }
 
-#[test]
-fn an_altered_acknowledgement_date_is_named() {
+fn an_altered_acknowledgement_date_is_named(backend: &Backend) {
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE ledger SET on_date = '2026-01-06' WHERE kind = 'acknowledged'",
         "entry 8 was altered",
     );
 }
 
-#[test]
-fn an_altered_version_is_named() {
+fn an_altered_version_is_named(backend: &Backend) {
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE ledger SET version = 2 WHERE kind = 'opened'",
         "entry 7 was altered",
     );
 }
 
-#[test]
-fn an_altered_outcome_is_named_in_the_column_and_in_the_decision() {
+fn an_altered_outcome_is_named_in_the_column_and_in_the_decision(backend: &Backend) {
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE ledger SET outcome = 'standard' WHERE kind = 'assessed'",
         "entry 9: its outcome column (standard) does not match its decision",
     );
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE ledger SET decision = replace(decision, '\"outcome\":\"expedited\"', '\"outcome\":\"standard\"'), outcome = 'standard' WHERE kind = 'assessed'",
         "entry 9 was altered",
     );
 }
 
-#[test]
-fn an_altered_actor_is_named() {
+fn an_altered_actor_is_named(backend: &Backend) {
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE ledger SET actor = 'ana' WHERE kind = 'confirmed'",
         "entry 10 was altered",
     );
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE ledger SET detail = replace(detail, '\"assessor\"', '\"admin\"') WHERE seq = 3",
         "entry 3 was altered",
     );
 }
 
-#[test]
-fn an_altered_stored_input_or_rule_set_is_named() {
+fn an_altered_stored_input_or_rule_set_is_named(backend: &Backend) {
+    let db = decided_case(backend);
     broken(
-        &decided_case(),
-        "UPDATE inputs SET bytes = X'00'",
+        &db,
+        db.pick(
+            "UPDATE inputs SET bytes = X'00'",
+            "UPDATE inputs SET bytes = '\\x00'::bytea",
+        ),
         "entry 7: its stored input was altered",
     );
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE rulesets SET sources = replace(sources, 'value: 30', 'value: 300')",
         "was altered: it now has the fingerprint",
     );
 }
 
-#[test]
-fn deleted_swapped_and_inserted_entries_are_named() {
+fn deleted_swapped_and_inserted_entries_are_named(backend: &Backend) {
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "DELETE FROM ledger WHERE seq = 8",
         "entry 8 is missing",
     );
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "UPDATE ledger SET seq = -1 WHERE seq = 8; UPDATE ledger SET seq = 8 WHERE seq = 9; UPDATE ledger SET seq = 9 WHERE seq = -1;",
         "entry 8",
     );
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "INSERT INTO ledger SELECT 11, format, recorded_at, kind, case_id, actor, on_date, version, input_sha256, ruleset, outcome, decision, detail, hash, hash FROM ledger WHERE seq = 10;
          UPDATE ledger_head SET seq = 11, hash = (SELECT hash FROM ledger WHERE seq = 11);",
         "entry 11",
     );
     broken(
-        &decided_case(),
+        &decided_case(backend),
         "DELETE FROM ledger WHERE seq >= 9",
         "ends at entry 8 but entry 10 was recorded last",
     );
 }
 
-#[test]
-fn a_rewritten_tail_is_found_against_the_head_kept_outside() {
-    let db = decided_case();
+fn a_rewritten_tail_is_found_against_the_head_kept_outside(backend: &Backend) {
+    let db = decided_case(backend);
     let head = db.ok(None, &["ledger", "head"]);
     let head = head.trim();
     assert!(head.starts_with("10:sha256:"), "{head}");
@@ -941,7 +1097,7 @@ fn a_rewritten_tail_is_found_against_the_head_kept_outside() {
 
 #[test]
 fn reading_commands_never_create_or_touch_a_register_they_should_not() {
-    let db = Db::new();
+    let db = Db::new(&Backend::Sqlite);
     let (code, _, stderr) = db.run(None, &["ledger", "--db", "typo.db", "verify"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("typo.db: no register here"), "{stderr}");
@@ -991,7 +1147,7 @@ fn reading_commands_never_create_or_touch_a_register_they_should_not() {
 #[test]
 fn a_read_only_register_verifies() {
     use std::os::unix::fs::PermissionsExt;
-    let db = decided_case();
+    let db = decided_case(&Backend::Sqlite);
     for path in [
         db.path(),
         db.dir.path().join("accord.db-wal"),
@@ -1007,11 +1163,113 @@ fn a_read_only_register_verifies() {
 
 #[test]
 fn invalid_utf8_in_a_row_names_its_entry() {
-    let db = decided_case();
+    let db = decided_case(&Backend::Sqlite);
     db.sql("UPDATE ledger SET actor = CAST(X'FF41' AS TEXT) WHERE seq = 8");
     let (code, out) = db.verify();
     assert_eq!(code, 1);
     assert!(out.contains("entry 8: its `actor` is not UTF-8 text"), "{out}");
+}
+
+fn an_impossible_date_in_a_row_names_its_entry(backend: &Backend) {
+    let db = decided_case(backend);
+    db.sql("UPDATE ledger SET on_date = '2026-02-30' WHERE seq = 8");
+    let (code, out) = db.verify();
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("entry 8: its `on_date` `2026-02-30` is not a date"),
+        "{out}"
+    );
+}
+
+// ---- PostgreSQL's own: its URL, a database that is not a register, a role that reads ----
+
+#[test]
+fn a_password_in_a_postgres_url_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["ledger", "verify"][..],
+        &["actor", "add", "x", "--name", "x", "--role", "admin"][..],
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+        command
+            .current_dir(dir.path())
+            .env(
+                "ACCORD_DB",
+                "postgres://postgres:s3cret@127.0.0.1:1/reg?password=s3cret",
+            )
+            .env_remove("ACCORD_ACTOR")
+            .args(args);
+        let (code, stdout, stderr) = support::run(&mut command);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("postgres://postgres:***@127.0.0.1:1/reg?password=***: "),
+            "{stderr}"
+        );
+        assert!(!format!("{stdout}{stderr}").contains("s3cret"), "{stderr}");
+    }
+}
+
+#[test]
+fn postgres_reading_never_creates_and_someone_elses_tables_are_refused() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let db = Db::empty(&backend);
+    let pg = db.pg.as_ref().unwrap();
+    let relations = || db.number("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace");
+    let missing = postgres_url(&pg.url, None, "accord_t_never_created");
+    let (code, _, stderr) = db.run(None, &["ledger", "--db", &missing, "verify"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no register here: the database does not exist"),
+        "{stderr}"
+    );
+    for args in [
+        &["ledger", "verify"][..],
+        &["ledger", "head"][..],
+        &["case", "list"][..],
+        &["actor", "list"][..],
+    ] {
+        let (code, _, stderr) = db.run(None, args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(stderr.contains("no register here"), "{args:?}: {stderr}");
+    }
+    assert_eq!(relations(), 0, "reading created nothing");
+    db.sql("CREATE TABLE ledger (x TEXT); INSERT INTO ledger VALUES ('mine');");
+    for args in [
+        &["ledger", "verify"][..],
+        &["case", "list"][..],
+        &["actor", "add", "x", "--name", "x", "--role", "admin"][..],
+    ] {
+        let (code, _, stderr) = db.run(Some("admin"), args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(
+            stderr.contains("not an Accord register (it holds `ledger` without Accord's mark)"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(relations(), 1, "no table of Accord's was added");
+}
+
+#[test]
+fn postgres_a_role_that_may_only_read_verifies_and_cannot_write() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let db = decided_case(&backend);
+    let reader = db.pg.as_ref().unwrap().reader();
+    let (code, stdout, stderr) = db.run(None, &["ledger", "--db", &reader, "verify"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("ledger intact: 10 entries"), "{stdout}");
+    let (code, _, stderr) = db.run(
+        Some("admin"),
+        &[
+            "actor", "--db", &reader, "add", "x", "--name", "x", "--role", "clerk",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("permission denied"), "{stderr}");
+    assert_eq!(db.verify().0, 0);
 }
 
 // ---- batch recording, replay, a killed writer ----
@@ -1025,9 +1283,8 @@ fn recorded(db: &Db, n: usize) {
     );
 }
 
-#[test]
-fn a_writer_killed_mid_run_leaves_a_consistent_ledger() {
-    let db = Db::new();
+fn a_writer_killed_mid_run_leaves_a_consistent_ledger(backend: &Backend) {
+    let db = Db::new(backend);
     accord_corpus::write_corpus(&db.dir.path().join("apps"), 4000, 4).unwrap();
     let actors: usize = db.ok(None, &["ledger", "export"]).lines().count();
     let mut child = db
@@ -1064,9 +1321,8 @@ fn a_writer_killed_mid_run_leaves_a_consistent_ledger() {
     assert_eq!(count % 64, 0, "{count} entries");
 }
 
-#[test]
-fn replay_confirms_every_decision_under_its_kept_rules_and_lists_what_other_rules_change() {
-    let db = Db::new();
+fn replay_confirms_every_decision_under_its_kept_rules_and_lists_what_other_rules_change(backend: &Backend) {
+    let db = Db::new(backend);
     recorded(&db, 400);
     let kept = db.ok(None, &["ledger", "replay"]);
     assert!(
@@ -1131,11 +1387,19 @@ fn replay_confirms_every_decision_under_its_kept_rules_and_lists_what_other_rule
     // under the same rules; a field the contract gained since, or another
     // layout of the same JSON, is not.
     let first = 7;
-    db.sql(&format!(
+    let tamper = db.pick(
         "UPDATE ledger SET decision = json_set(decision, '$.missing', json('[\"tampered\"]')) WHERE seq = {first};
-         UPDATE ledger SET decision = json_set(decision, '$.added_later', 'a new contract field') WHERE seq = {};
-         UPDATE ledger SET decision = replace(decision, '\"as_of\":', '\"as_of\" :') WHERE seq = {};",
-        first + 1,
+         UPDATE ledger SET decision = json_set(decision, '$.added_later', 'a new contract field') WHERE seq = {second};",
+        "UPDATE ledger SET decision = jsonb_set(decision::jsonb, '{missing}', '[\"tampered\"]')::text WHERE seq = {first};
+         UPDATE ledger SET decision = jsonb_set(decision::jsonb, '{added_later}', '\"a new contract field\"')::text WHERE seq = {second};",
+    );
+    db.sql(
+        &tamper
+            .replace("{first}", &first.to_string())
+            .replace("{second}", &(first + 1).to_string()),
+    );
+    db.sql(&format!(
+        "UPDATE ledger SET decision = replace(decision, '\"as_of\":', '\"as_of\" :') WHERE seq = {};",
         first + 2
     ));
     let (code, stdout, _) = db.run(None, &["ledger", "replay"]);
@@ -1149,23 +1413,21 @@ fn replay_confirms_every_decision_under_its_kept_rules_and_lists_what_other_rule
     assert!(stdout.contains("confirmed 399"), "{stdout}");
 }
 
-#[test]
-fn the_schema_is_versioned() {
-    let db = Db::new();
-    let version: i64 = rusqlite::Connection::open(db.path())
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+fn the_schema_is_versioned(backend: &Backend) {
+    let db = Db::new(backend);
+    let version = db.number(db.pick("PRAGMA user_version", "SELECT schema_version FROM accord_meta"));
     assert_eq!(version, 3);
-    db.sql("PRAGMA user_version = 7");
+    db.sql(db.pick(
+        "PRAGMA user_version = 7",
+        "UPDATE accord_meta SET schema_version = 7",
+    ));
     let (code, out) = db.verify();
     assert_eq!(code, 1);
     assert!(out.contains("schema version 7 is newer"), "{out}");
 }
 
-#[test]
-fn a_recorded_batch_with_compare_stores_the_plain_decision() {
-    let db = Db::new();
+fn a_recorded_batch_with_compare_stores_the_plain_decision(backend: &Backend) {
+    let db = Db::new(backend);
     accord_corpus::write_corpus(&db.dir.path().join("apps"), 60, 12).unwrap();
     db.ok(
         None,
@@ -1202,9 +1464,8 @@ fn a_recorded_batch_with_compare_stores_the_plain_decision() {
     assert!(replay.contains("confirmed 60"), "{replay}");
 }
 
-#[test]
-fn the_readme_check_reverifies_an_export_outside_accord() {
-    let db = decided_case();
+fn the_readme_check_reverifies_an_export_outside_accord(backend: &Backend) {
+    let db = decided_case(backend);
     db.ok(None, &["ledger", "export", "--output", "ledger.jsonl"]);
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let start = readme.find("```python\n").expect("README has the Python check") + "```python\n".len();
@@ -1227,3 +1488,53 @@ fn the_readme_check_reverifies_an_export_outside_accord() {
         .unwrap();
     assert!(!status.success(), "the README's check finds the altered entry");
 }
+
+/// Every test above that takes a backend, once on each.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&super::Backend::Sqlite);
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = super::Backend::postgres() {
+                        super::$name(&backend);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    a_case_lives_from_receipt_through_two_signatories_to_a_review,
+    a_missed_decision_deadline_is_a_deemed_refusal_that_opens_a_review,
+    the_pec_ea_procedure_needs_no_second_signatory_and_approves_tacitly,
+    refusals_exit_1_and_leave_the_case_unchanged,
+    a_wrong_date_is_corrected_by_a_new_entry_and_the_clocks_follow,
+    a_newer_version_voids_a_pending_proposal,
+    case_list_and_due_read_every_case_and_default_to_today,
+    db_and_actor_are_accepted_before_or_after_the_subcommand,
+    four_processes_with_four_actors_keep_one_valid_chain,
+    recording_a_batch_needs_an_assessor,
+    an_altered_acknowledgement_date_is_named,
+    an_altered_version_is_named,
+    an_altered_outcome_is_named_in_the_column_and_in_the_decision,
+    an_altered_actor_is_named,
+    an_altered_stored_input_or_rule_set_is_named,
+    deleted_swapped_and_inserted_entries_are_named,
+    a_rewritten_tail_is_found_against_the_head_kept_outside,
+    an_impossible_date_in_a_row_names_its_entry,
+    a_writer_killed_mid_run_leaves_a_consistent_ledger,
+    replay_confirms_every_decision_under_its_kept_rules_and_lists_what_other_rules_change,
+    the_schema_is_versioned,
+    a_recorded_batch_with_compare_stores_the_plain_decision,
+    the_readme_check_reverifies_an_export_outside_accord,
+);

@@ -16,6 +16,7 @@ pub mod decide;
 mod ids;
 pub mod impact;
 pub mod ledger;
+pub mod mutants;
 mod pipeline;
 pub mod ruletest;
 mod walk;

@@ -18,6 +18,14 @@
 //!       missing: []                              # optional, exact
 //!       requirements: [H1]                       # optional, exact
 //!       grants: { body: CSE, credential: PE, provisional: true }   # optional; null for none
+//! deadlines:                                     # the procedure's periods
+//!   - name: periods read on the amendment's first day
+//!     agreement: cse-pec-mra
+//!     from: 2026-01-01                           # the day each period starts
+//!     expect: { acknowledgement: 2026-01-11, decision: 2026-01-31 }   # also review_request, review_decision
+//! accept:                                        # equivalent mutants, with why
+//!   - mutant: "cse-pec-mra: parameter days_per_year period 1 from earlier"
+//!     reason: no assessment before entry into force reads a parameter
 //! ```
 //!
 //! Tests are loaded once ([`load`]) and run against any rule set
@@ -43,7 +51,135 @@ use serde_json::{Map, Value};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TestFile {
+    #[serde(default)]
     tests: Vec<TestCase>,
+    #[serde(default)]
+    deadlines: Vec<DeadlineCase>,
+    #[serde(default)]
+    accept: Vec<AcceptCase>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadlineCase {
+    name: String,
+    agreement: String,
+    from: Date,
+    expect: BTreeMap<PeriodName, Option<Date>>,
+}
+
+/// A period of an agreement's procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodName {
+    /// To acknowledge an application.
+    Acknowledgement,
+    /// To decide a complete application.
+    Decision,
+    /// The applicant's window to request a review.
+    ReviewRequest,
+    /// To decide a review.
+    ReviewDecision,
+}
+
+impl PeriodName {
+    fn as_str(self) -> &'static str {
+        match self {
+            PeriodName::Acknowledgement => "acknowledgement",
+            PeriodName::Decision => "decision",
+            PeriodName::ReviewRequest => "review_request",
+            PeriodName::ReviewDecision => "review_decision",
+        }
+    }
+
+    /// The parameter that sets the period under `agreement`'s procedure.
+    fn parameter(self, agreement: &Agreement) -> Option<&str> {
+        let p = agreement.procedure.as_ref()?;
+        Some(match self {
+            PeriodName::Acknowledgement => &p.acknowledgement,
+            PeriodName::Decision => &p.decision,
+            PeriodName::ReviewRequest => &p.review.as_ref()?.request_within,
+            PeriodName::ReviewDecision => &p.review.as_ref()?.decide_within,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcceptCase {
+    mutant: String,
+    reason: String,
+}
+
+/// A mutant the rule tests cannot kill because it cannot change any
+/// decision (an equivalent mutant), with the reason, as a test file lists it.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// The mutant's id, as `accord test --mutants` names it.
+    pub mutant: String,
+    /// Why no decision can change.
+    pub reason: String,
+    /// Where it is listed: `file: accept[3]`.
+    pub at: String,
+}
+
+/// A test of the procedure's periods: each deadline from a start date.
+#[derive(Debug, Clone)]
+pub struct DeadlineTest {
+    /// The test file.
+    pub file: PathBuf,
+    /// The test's name.
+    pub name: String,
+    agreement: String,
+    from: Date,
+    /// Each period's deadline; `null`: no such period runs from that day.
+    expect: BTreeMap<PeriodName, Option<Date>>,
+}
+
+impl DeadlineTest {
+    /// What differs from the expectation under `rules`; empty when it holds.
+    pub fn check(&self, rules: &RuleSet) -> Vec<String> {
+        let Some(agreement) = rules.agreements().iter().find(|a| a.id == self.agreement) else {
+            return vec![format!("no agreement `{}` in the rule set", self.agreement)];
+        };
+        let mut out = Vec::new();
+        for (period, want) in &self.expect {
+            let got = period
+                .parameter(agreement)
+                .and_then(|p| accord_register::clock::deadline(agreement, p, self.from.get()));
+            match (got, want) {
+                (Some(got), Some(want)) if got == want.get() => {}
+                (None, None) => {}
+                (Some(got), Some(want)) => out.push(format!(
+                    "{}: expected the deadline {want}, got {}",
+                    period.as_str(),
+                    Date(got)
+                )),
+                (Some(got), None) => out.push(format!(
+                    "{}: expected no such period from {}, got the deadline {}",
+                    period.as_str(),
+                    self.from,
+                    Date(got)
+                )),
+                (None, Some(want)) => out.push(format!(
+                    "{}: expected the deadline {want}, but the procedure of `{}` has no such period from {}",
+                    period.as_str(),
+                    self.agreement,
+                    self.from
+                )),
+            }
+        }
+        out
+    }
+
+    /// `file: name`, the file relative to `dir`.
+    pub fn label(&self, dir: &Path) -> String {
+        format!(
+            "{}: {}",
+            self.file.strip_prefix(dir).unwrap_or(&self.file).display(),
+            self.name
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +278,10 @@ pub struct Tests {
     pub dir: PathBuf,
     /// Every test, in file order.
     pub tests: Vec<Test>,
+    /// Every deadline test, in file order.
+    pub deadlines: Vec<DeadlineTest>,
+    /// The mutants listed as equivalent, with their reasons.
+    pub accepted: Vec<Accepted>,
 }
 
 /// One test's result.
@@ -173,6 +313,8 @@ fn located(file: &Path, position: Option<source::Position>, path: &str, message:
 pub fn load(rules_dir: &Path) -> Result<Tests, Error> {
     let dir = rules_dir.join(accord_core::rules::TESTS_DIR);
     let mut tests = Vec::new();
+    let mut deadlines = Vec::new();
+    let mut accepted = Vec::new();
     for file in test_files(&dir)? {
         let text = accord_core::rules::read_text(&file)?;
         let parsed: TestFile = source::parse(Format::Yaml, &text)
@@ -191,11 +333,34 @@ pub fn load(rules_dir: &Path) -> Result<Tests, Error> {
                 expect: case.expect,
             });
         }
+        for case in parsed.deadlines {
+            deadlines.push(DeadlineTest {
+                file: file.clone(),
+                name: case.name,
+                agreement: case.agreement,
+                from: case.from,
+                expect: case.expect,
+            });
+        }
+        let relative = file.strip_prefix(&dir).unwrap_or(&file).display().to_string();
+        for (index, case) in parsed.accept.into_iter().enumerate() {
+            accepted.push(Accepted {
+                mutant: case.mutant,
+                reason: case.reason,
+                at: format!("{relative}: accept[{index}]"),
+            });
+        }
     }
-    Ok(Tests { dir, tests })
+    Ok(Tests {
+        dir,
+        tests,
+        deadlines,
+        accepted,
+    })
 }
 
-/// The `.yaml` / `.yml` files under `dir` whose top level has `tests:`, sorted.
+/// The `.yaml` / `.yml` files under `dir` whose top level has `tests:`,
+/// `deadlines:` or `accept:`, sorted.
 fn test_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     if !dir.is_dir() {
@@ -213,7 +378,10 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         // A special file among them is refused when read, never opened blocking.
         if !entry.file_type().is_dir() && is_yaml {
             let text = accord_core::rules::read_text(path)?;
-            if text.lines().any(|l| l.starts_with("tests:")) {
+            if text
+                .lines()
+                .any(|l| l.starts_with("tests:") || l.starts_with("deadlines:") || l.starts_with("accept:"))
+            {
                 files.push(path.to_path_buf());
             }
         }
@@ -270,6 +438,17 @@ fn fields(file: &Path, text: &str, at: &FieldPath, case: &TestCase) -> Result<Ma
 impl Test {
     /// Decides the test's application under `rules`.
     pub fn decide(&self, rules: &RuleSet) -> Result<Decision, Error> {
+        self.decide_with(rules, None)
+    }
+
+    /// Whether the test passes under `rules`, with one clause's logic
+    /// changed by `tweak` (mutation testing); an error fails it.
+    pub fn passes(&self, rules: &RuleSet, tweak: Option<&accord_eval::Tweak>) -> bool {
+        self.decide_with(rules, tweak)
+            .is_ok_and(|d| compare(&self.expect, &d).is_empty())
+    }
+
+    fn decide_with(&self, rules: &RuleSet, tweak: Option<&accord_eval::Tweak>) -> Result<Decision, Error> {
         let json = serde_json::to_string(&Value::Object(self.fields.clone())).unwrap_or_default();
         let application =
             Application::parse(&self.file, Format::Json, &json, rules).map_err(|err| match err {
@@ -284,7 +463,12 @@ impl Test {
                 }
                 other => other,
             })?;
-        crate::decide::decide(rules, &application, self.as_of).map_err(|gap| Error::Input {
+        let as_of = self.as_of.unwrap_or(application.applied_on()).get();
+        let decided = match tweak {
+            Some(t) => accord_eval::assess_tweaked(rules, &application, as_of, t),
+            None => accord_eval::assess(rules, &application, as_of),
+        };
+        decided.map_err(|gap| Error::Input {
             file: self.file.clone(),
             position: source::locate(Format::Yaml, &self.text, &self.at),
             path: self.at.to_string(),
@@ -312,6 +496,12 @@ pub fn run(rules: &RuleSet, tests: &Tests) -> Result<(Vec<TestResult>, Coverage)
         results.push(TestResult {
             label: test.label(&tests.dir),
             differences: compare(&test.expect, &decision),
+        });
+    }
+    for test in &tests.deadlines {
+        results.push(TestResult {
+            label: test.label(&tests.dir),
+            differences: test.check(rules),
         });
     }
     Ok((results, coverage))

@@ -11,13 +11,16 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "accord", version, about, propagate_version = true)]
 pub struct Cli {
-    /// The register (case register and decision ledger): a SQLite file's path, or `sqlite:PATH`.
+    /// The register (case register and decision ledger): a SQLite file's
+    /// path (or `sqlite:PATH`), or a PostgreSQL database's URL,
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` (or `postgresql://`; the
+    /// database must exist, and no password is ever printed).
     #[arg(
         long,
         global = true,
         env = "ACCORD_DB",
         default_value = "accord.db",
-        value_name = "PATH"
+        value_name = "PATH|URL"
     )]
     pub db: String,
     /// Who is acting: every command that writes to the register names its
@@ -308,6 +311,18 @@ pub struct TestArgs {
     /// Report the clauses and branches no test exercises; exit 1 below the rule set's `coverage_minimum`.
     #[arg(long)]
     pub coverage: bool,
+    /// Mutation testing: change each threshold, date, list element and
+    /// precedence step by the smallest step, run the tests against each
+    /// change, and report the changes no test notices (exit 1 when one
+    /// survives that no test file accepts as equivalent).
+    #[arg(long)]
+    pub mutants: bool,
+    /// Output format of `--mutants`: a report, or JSON for CI.
+    #[arg(long, value_enum, default_value_t = Format::Text, requires = "mutants")]
+    pub format: Format,
+    /// Worker threads for `--mutants`, 1 to 64 [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64), requires = "mutants")]
+    pub jobs: Option<u16>,
 }
 
 /// `accord batch`.
@@ -384,9 +399,13 @@ pub struct CheckArgs {
     /// The rule set.
     #[command(flatten)]
     pub rules: RulesArg,
-    /// Output format: a summary, or every problem as a JSON array (for editors and CI).
+    /// Output format: a summary, or every problem and warning as a JSON array (for editors and CI).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Exit 1 when the rule set loads with warnings (a clause text that
+    /// contradicts its parameter, something unused, an unreachable step).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// Output formats of `assess`.

@@ -120,6 +120,19 @@ impl Decimal {
         Decimal(self.0.saturating_mul(other.0) / SCALE)
     }
 
+    /// The quotient rounded down to the last decimal place kept; `None`
+    /// when dividing by zero or beyond the representable range.
+    pub fn checked_div_floor(self, other: Decimal) -> Option<Decimal> {
+        if other.0 == 0 {
+            return None;
+        }
+        let q = self.0.checked_mul(SCALE)?.div_euclid(other.0);
+        (q.abs() <= LIMIT).then_some(Decimal(q))
+    }
+
+    /// The smallest step this type can express: one in the last decimal place.
+    pub const EPSILON: Decimal = Decimal(1);
+
     /// True for a whole number.
     pub fn is_integer(self) -> bool {
         self.0 % SCALE == 0

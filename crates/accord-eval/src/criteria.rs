@@ -27,6 +27,80 @@ pub(crate) struct Context<'a> {
     pub as_of: NaiveDate,
     /// Parameters looked up so far, in order of first use.
     pub used: RefCell<Vec<ParameterUsed>>,
+    /// A deliberate change of one clause's logic (mutation testing only).
+    pub tweak: Option<&'a Tweak>,
+}
+
+/// A deliberate change of one clause's evaluation, for mutation testing of
+/// rule sets: what a rule file cannot express (a comparison made strict or
+/// non-strict, a window moved by a day). Never set in a real assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tweak {
+    /// The clause changed.
+    pub clause: String,
+    /// How.
+    pub change: TweakChange,
+}
+
+/// What a [`Tweak`] changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TweakChange {
+    /// The named comparison of the kind (see `Criterion::comparisons`)
+    /// strict where it is not, or not where it is.
+    Flip(&'static str),
+    /// The window's first day moved by this many days.
+    ShiftWindow(i64),
+}
+
+/// One clause's share of a tweak: the comparisons a kind makes, as the
+/// kind declares them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Knobs {
+    flip: Option<&'static str>,
+    shift: i64,
+}
+
+impl Knobs {
+    fn of(tweak: Option<&Tweak>, clause: &str) -> Knobs {
+        match tweak {
+            Some(t) if t.clause == clause => match t.change {
+                TweakChange::Flip(name) => Knobs {
+                    flip: Some(name),
+                    shift: 0,
+                },
+                TweakChange::ShiftWindow(days) => Knobs {
+                    flip: None,
+                    shift: days,
+                },
+            },
+            _ => Knobs::default(),
+        }
+    }
+
+    /// `a >= b`, or `a > b` when the comparison `name` is flipped.
+    fn ge<T: PartialOrd>(self, name: &str, a: T, b: T) -> bool {
+        if self.flip == Some(name) {
+            a > b
+        } else {
+            a >= b
+        }
+    }
+
+    /// `a <= b`, or `a < b` when the comparison `name` is flipped.
+    fn le<T: PartialOrd>(self, name: &str, a: T, b: T) -> bool {
+        if self.flip == Some(name) {
+            a < b
+        } else {
+            a <= b
+        }
+    }
+
+    /// A window's first day, moved when the tweak says so.
+    fn window(self, start: NaiveDate) -> NaiveDate {
+        start
+            .checked_add_signed(chrono::Duration::days(self.shift))
+            .unwrap_or(start)
+    }
 }
 
 impl Context<'_> {
@@ -129,17 +203,18 @@ pub(crate) fn evaluate(
     clause: &Clause,
     criterion: &Criterion,
 ) -> Result<CriterionResult, String> {
+    let k = Knobs::of(context.tweak, &clause.clause);
     let outcome = match criterion {
         Criterion::Parties => parties(context),
-        Criterion::InForce { from } => in_force(context, *from),
+        Criterion::InForce { from } => in_force(context, *from, k),
         Criterion::Disciplines { in_scope } => disciplines(context, in_scope),
         Criterion::CurrentRegistration { credentials } => {
-            current_registration(context, credentials.get(context.home()))
+            current_registration(context, credentials.get(context.home()), k)
         }
-        Criterion::RecognisedEducation(rule) => recognised_education(context, rule)?,
-        Criterion::CountedDays(rule) => counted_days(context, rule)?,
-        Criterion::HoursInWindow { minimum, window } => hours_in_window(context, minimum, window)?,
-        Criterion::NoRecord { status, window } => no_record(context, *status, window.as_deref())?,
+        Criterion::RecognisedEducation(rule) => recognised_education(context, rule, k)?,
+        Criterion::CountedDays(rule) => counted_days(context, rule, k)?,
+        Criterion::HoursInWindow { minimum, window } => hours_in_window(context, minimum, window, k)?,
+        Criterion::NoRecord { status, window } => no_record(context, *status, window.as_deref(), k)?,
     };
     Ok(CriterionResult {
         clause: clause.clause.clone(),
@@ -364,9 +439,9 @@ fn parties(context: &Context<'_>) -> Outcome {
     }
 }
 
-fn in_force(context: &Context<'_>, from: Date) -> Outcome {
+fn in_force(context: &Context<'_>, from: Date, k: Knobs) -> Outcome {
     let as_of = Date(context.as_of);
-    let (branch, relation) = if as_of >= from {
+    let (branch, relation) = if k.ge("from", as_of, from) {
         (Branch::Met, "on or after")
     } else {
         (Branch::NotMet, "before")
@@ -393,7 +468,7 @@ fn disciplines(context: &Context<'_>, in_scope: &[String]) -> Outcome {
     }
 }
 
-fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>) -> Outcome {
+fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>, k: Knobs) -> Outcome {
     let home = context.home();
     let Some(registrations) = context.application.registrations() else {
         return Outcome::unknown(&["registrations"], "registrations not provided".into());
@@ -414,12 +489,15 @@ fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>)
                 "{name} is {}",
                 format!("{:?}", registration.status).to_lowercase()
             )
-        } else if registration.since.get() > context.as_of {
+        } else if !k.le("since", registration.since.get(), context.as_of) {
             format!(
                 "{name} starts on {}, after the assessment date",
                 registration.since
             )
-        } else if registration.expires.is_some_and(|e| e.get() < context.as_of) {
+        } else if registration
+            .expires
+            .is_some_and(|e| !k.ge("expires", e.get(), context.as_of))
+        {
             format!(
                 "{name} expired on {}",
                 registration.expires.map(|e| e.to_string()).unwrap_or_default()
@@ -462,10 +540,11 @@ fn examine_degree(
     rule: &RecognisedEducation,
     degree: &Degree,
     min_years: u32,
+    k: Knobs,
 ) -> DegreeFinding {
     let name = format!("{} ({})", degree.title, degree.institution);
     let conferred = degree.graduated_on;
-    if conferred.get() > context.as_of {
+    if !k.le("conferred", conferred.get(), context.as_of) {
         return DegreeFinding {
             accredited: false,
             equivalent: false,
@@ -477,7 +556,7 @@ fn examine_degree(
     let mut notes = Vec::new();
     let accredited = match &degree.accredited_by {
         Some(body) => match schedule.and_then(|s| s.entries.iter().find(|e| &e.body == body)) {
-            Some(entry) if entry.since <= conferred => {
+            Some(entry) if k.le("signatory since", entry.since, conferred) => {
                 notes.push(format!(
                     "accredited by {body}, a full signatory since {} when conferred on {conferred}",
                     entry.since
@@ -508,7 +587,7 @@ fn examine_degree(
                 Side::HostBody => context.application.host_body(),
             };
             match (&assessment.by, assessment.on) {
-                (Some(by), Some(on)) if by == wanted && on.get() <= context.as_of => {
+                (Some(by), Some(on)) if by == wanted && k.le("equivalence date", on.get(), context.as_of) => {
                     notes.push(format!("assessed substantially equivalent by {by} on {on}"));
                     true
                 }
@@ -530,7 +609,9 @@ fn examine_degree(
     if !accredited && !equivalent && notes.is_empty() {
         notes.push("neither accredited nor assessed as equivalent".into());
     }
-    let long_enough = degree.programme_years.map(|y| y >= min_years);
+    let long_enough = degree
+        .programme_years
+        .map(|y| k.ge("programme length", y, min_years));
     match degree.programme_years {
         Some(y) if y < min_years => notes.push(format!("a {y}-year programme, under {min_years} years")),
         Some(y) => notes.push(format!("a {y}-year programme")),
@@ -544,14 +625,18 @@ fn examine_degree(
     }
 }
 
-fn recognised_education(context: &Context<'_>, rule: &RecognisedEducation) -> Result<Outcome, String> {
+fn recognised_education(
+    context: &Context<'_>,
+    rule: &RecognisedEducation,
+    k: Knobs,
+) -> Result<Outcome, String> {
     let Some(degrees) = context.application.degrees() else {
         return Ok(Outcome::unknown(&["degrees"], "degrees not provided".into()));
     };
     let min_years = context.whole_years(&rule.min_programme_years)?;
     let findings: Vec<DegreeFinding> = degrees
         .iter()
-        .map(|d| examine_degree(context, rule, d, min_years))
+        .map(|d| examine_degree(context, rule, d, min_years, k))
         .collect();
     if let Some(f) = findings
         .iter()
@@ -588,7 +673,7 @@ fn recognised_education(context: &Context<'_>, rule: &RecognisedEducation) -> Re
     Ok(Outcome::new(Branch::NotMet, detail))
 }
 
-fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, String> {
+fn counted_days(context: &Context<'_>, rule: &CountedDays, k: Knobs) -> Result<Outcome, String> {
     let what = match rule.periods {
         PeriodFilter::All => "days",
         PeriodFilter::ResponsibleCharge => "responsible-charge days",
@@ -630,13 +715,13 @@ fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, St
             .figure("required_years", FigureValue::Number(years))
             .figure("graduated_on", FigureValue::Date(Date(graduation)))
     };
-    if counted >= required.saturating_mul(100) {
+    if k.ge("threshold", counted, required.saturating_mul(100)) {
         return Ok(figures(Outcome::new(Branch::Met, base)));
     }
     if let Some(band) = &rule.with_measure {
         let (band_years, band_days) = context.years_in_days(&band.minimum)?;
         let banded = |o: Outcome| o.figure("measure_days", number(band_days));
-        if counted >= band_days.saturating_mul(100) {
+        if k.ge("band", counted, band_days.saturating_mul(100)) {
             let mut outcome = Outcome::new(
                 Branch::MetWithMeasure,
                 format!(
@@ -664,13 +749,13 @@ fn counted_days(context: &Context<'_>, rule: &CountedDays) -> Result<Outcome, St
     )))
 }
 
-fn hours_in_window(context: &Context<'_>, minimum: &str, window: &str) -> Result<Outcome, String> {
+fn hours_in_window(context: &Context<'_>, minimum: &str, window: &str, k: Knobs) -> Result<Outcome, String> {
     let Some(cpd) = context.application.cpd() else {
         return Ok(Outcome::unknown(&["cpd"], "CPD not provided".into()));
     };
     let required = context.parameter(minimum)?;
     let years = context.whole_years(window)?;
-    let start = window_start(context.as_of, years).ok_or("the window is outside the calendar")?;
+    let start = k.window(window_start(context.as_of, years).ok_or("the window is outside the calendar")?);
     let hours = cpd
         .iter()
         .filter(|c| (start..=context.as_of).contains(&c.completed_on.get()))
@@ -683,7 +768,7 @@ fn hours_in_window(context: &Context<'_>, minimum: &str, window: &str) -> Result
         Date(start),
         Date(context.as_of)
     );
-    let outcome = if hours >= required {
+    let outcome = if k.ge("threshold", hours, required) {
         Outcome::new(Branch::Met, base)
     } else {
         let short = required.saturating_sub(hours);
@@ -710,14 +795,21 @@ fn cited_amendment(context: &Context<'_>, id: &str) -> String {
     }
 }
 
-fn no_record(context: &Context<'_>, status: SanctionStatus, window: Option<&str>) -> Result<Outcome, String> {
+fn no_record(
+    context: &Context<'_>,
+    status: SanctionStatus,
+    window: Option<&str>,
+    k: Knobs,
+) -> Result<Outcome, String> {
     let Some(sanctions) = context.application.sanctions() else {
         return Ok(Outcome::unknown(&["sanctions"], "sanctions not provided".into()));
     };
     let start = match window {
         Some(id) => Some(
-            window_start(context.as_of, context.whole_years(id)?)
-                .ok_or("the window is outside the calendar")?,
+            k.window(
+                window_start(context.as_of, context.whole_years(id)?)
+                    .ok_or("the window is outside the calendar")?,
+            ),
         ),
         None => None,
     };
@@ -729,7 +821,9 @@ fn no_record(context: &Context<'_>, status: SanctionStatus, window: Option<&str>
     let hit = sanctions
         .iter()
         .filter(|s| s.status == status)
-        .filter(|s| s.date.get() <= context.as_of && start.is_none_or(|st| s.date.get() >= st))
+        .filter(|s| {
+            k.le("on or before", s.date.get(), context.as_of) && start.is_none_or(|st| s.date.get() >= st)
+        })
         .min_by_key(|s| s.date);
     let outcome = match hit {
         Some(s) => {

@@ -17,6 +17,7 @@ use accord_core::rules::RuleSet;
 use accord_core::{Application, Date};
 use chrono::NaiveDate;
 
+pub use criteria::{Tweak, TweakChange};
 pub use decision::{
     CriterionResult, Decision, Figure, FigureValue, GrantMade, MeasureRequired, ParameterUsed,
     RequirementAttached, RuleGap, Status,
@@ -26,6 +27,26 @@ pub use outlook::{outlook, CriterionOutlook, Milestone, Outlook, HORIZON_DAYS};
 /// Assesses `application` under `rules` on `as_of`. The only error is a gap
 /// in the rule set itself, which validation rules out for a loaded set.
 pub fn assess(rules: &RuleSet, application: &Application, as_of: NaiveDate) -> Result<Decision, RuleGap> {
+    assess_with(rules, application, as_of, None)
+}
+
+/// Assesses with one clause's logic deliberately changed: mutation testing
+/// of rule sets (`accord test --mutants`) only.
+pub fn assess_tweaked(
+    rules: &RuleSet,
+    application: &Application,
+    as_of: NaiveDate,
+    tweak: &Tweak,
+) -> Result<Decision, RuleGap> {
+    assess_with(rules, application, as_of, Some(tweak))
+}
+
+fn assess_with(
+    rules: &RuleSet,
+    application: &Application,
+    as_of: NaiveDate,
+    tweak: Option<&Tweak>,
+) -> Result<Decision, RuleGap> {
     let mut decision = Decision {
         application: application.id().to_owned(),
         as_of: Date(as_of),
@@ -59,6 +80,7 @@ pub fn assess(rules: &RuleSet, application: &Application, as_of: NaiveDate) -> R
         application,
         as_of,
         used: RefCell::new(Vec::new()),
+        tweak,
     };
     let mut results = Vec::with_capacity(agreement.clauses.len());
     // Scope criteria (Article 2) gate the rest: outside the scope, the

@@ -98,6 +98,7 @@ impl Evaluator<'_> {
             application: self.application,
             as_of,
             used: RefCell::new(Vec::new()),
+            tweak: None,
         }
     }
 

@@ -114,6 +114,14 @@ fn days(agreement: &Agreement, parameter: &str, start: NaiveDate) -> Option<i64>
         .to_integer()
 }
 
+/// The deadline of a period that starts on `start` and lasts the value of
+/// `parameter` in force that day: the start plus that many days (a deadline
+/// falls due on its day). What every clock and the rule tests' `deadlines`
+/// compute.
+pub fn deadline(agreement: &Agreement, parameter: &str, start: NaiveDate) -> Option<NaiveDate> {
+    add(start, days(agreement, parameter, start)?)
+}
+
 fn add(start: NaiveDate, days: i64) -> Option<NaiveDate> {
     start.checked_add_signed(chrono::Duration::try_days(days)?)
 }

@@ -15,7 +15,7 @@
 //! agreement is data (second signatory, review windows, what a missed
 //! deadline means) — and runs each request as one transaction of a
 //! [`Store`], the backend's narrow interface: SQLite is one implementation
-//! (`sqlite.rs`), a server database another, and neither knows the
+//! (`sqlite.rs`), PostgreSQL another (`postgres.rs`), and neither knows the
 //! workflow.
 //!
 //! Invariants: nothing is ever edited (a wrong date is corrected by a new
@@ -28,6 +28,7 @@ pub mod actor;
 pub mod case;
 pub mod chain;
 pub mod clock;
+mod postgres;
 mod sqlite;
 pub mod store;
 #[cfg(test)]
@@ -331,6 +332,11 @@ fn case_in(reader: &dyn Reader, id: &str) -> Result<Option<Case>, Error> {
     Case::fold(entries)
 }
 
+/// Whether a register's location names a PostgreSQL database.
+fn is_postgres(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
 /// The case register and decision ledger: the workflow's rules over a store.
 pub struct Register {
     store: Box<dyn Store>,
@@ -340,15 +346,19 @@ pub struct Register {
 }
 
 impl Register {
-    /// Opens the register at `location` (a SQLite file's path, or
-    /// `sqlite:PATH`) on the system clock: read-only, or for writing
-    /// (created and migrated as needed).
+    /// Opens the register at `location` on the system clock: a SQLite
+    /// file's path (or `sqlite:PATH`), or a PostgreSQL database's URL
+    /// (`postgres://` or `postgresql://`); read-only, or for writing
+    /// (created and migrated as needed). Errors name the location without
+    /// any password.
     pub fn open(location: &str, access: Access) -> Result<Register, Error> {
-        let path = location.strip_prefix("sqlite:").unwrap_or(location);
-        Ok(Register::new(
-            Box::new(sqlite::SqliteStore::open(Path::new(path), access)?),
-            Box::new(SystemClock),
-        ))
+        let store: Box<dyn Store> = if is_postgres(location) {
+            Box::new(postgres::PostgresStore::open(location, access)?)
+        } else {
+            let path = location.strip_prefix("sqlite:").unwrap_or(location);
+            Box::new(sqlite::SqliteStore::open(Path::new(path), access)?)
+        };
+        Ok(Register::new(store, Box::new(SystemClock)))
     }
 
     /// A register over any store, on any clock.

@@ -1,6 +1,11 @@
 //! The register's rules, through the library with an injected clock: dates
 //! checked against today, Article 7 of the bundled agreement, and a
-//! procedure that differs (the PEC–EA test rule set).
+//! procedure that differs (the PEC–EA test rule set); and what every store
+//! must do (refuse someone else's data and a newer schema, never create a
+//! register to read one, name an altered row's entry, keep one chain under
+//! concurrent writers). Every test runs on each backend: SQLite in a
+//! temporary file, PostgreSQL in a database of its own (see
+//! `postgres::testing` for how the server is found).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -11,6 +16,91 @@ use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 
 use super::*;
 use crate::clock::{Kind as ClockKind, State};
+use crate::postgres::testing::{self, TestDatabase};
+
+/// The backend a test runs on.
+enum Backend {
+    Sqlite,
+    /// The admin database's URL.
+    Postgres(String),
+}
+
+/// A fresh, empty database of one backend, removed after the test.
+enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres(TestDatabase),
+}
+
+impl TestDb {
+    fn new(backend: &Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb::Sqlite(tempfile::tempdir().unwrap()),
+            Backend::Postgres(admin) => TestDb::Postgres(TestDatabase::new(admin)),
+        }
+    }
+
+    fn location(&self) -> String {
+        match self {
+            TestDb::Sqlite(dir) => dir.path().join("r.db").display().to_string(),
+            TestDb::Postgres(db) => db.url.clone(),
+        }
+    }
+
+    fn open(&self, access: Access) -> Result<Box<dyn Store>, Error> {
+        Ok(match self {
+            TestDb::Sqlite(_) => Box::new(sqlite::SqliteStore::open(Path::new(&self.location()), access)?),
+            TestDb::Postgres(db) => Box::new(postgres::PostgresStore::open(&db.url, access)?),
+        })
+    }
+
+    /// Runs statements on the database, as someone with access to it would.
+    fn sql(&self, sql: &str) {
+        match self {
+            TestDb::Sqlite(_) => rusqlite::Connection::open(self.location())
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            TestDb::Postgres(db) => db.client().batch_execute(sql).unwrap(),
+        }
+    }
+
+    /// How many tables, indexes... the database holds (none for no file).
+    fn relations(&self) -> i64 {
+        match self {
+            TestDb::Sqlite(_) if !Path::new(&self.location()).exists() => 0,
+            TestDb::Sqlite(_) => rusqlite::Connection::open(self.location())
+                .unwrap()
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .unwrap(),
+            TestDb::Postgres(db) => db
+                .client()
+                .query_one(
+                    "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace",
+                    &[],
+                )
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    /// Someone else's data: on SQLite any table, on PostgreSQL a table
+    /// named like one of Accord's (unrelated tables may share a database).
+    fn foreign(&self) {
+        match self {
+            TestDb::Sqlite(_) => self.sql("CREATE TABLE mine (x INTEGER); INSERT INTO mine VALUES (1);"),
+            TestDb::Postgres(_) => {
+                self.sql("CREATE TABLE ledger (x INTEGER); INSERT INTO ledger VALUES (1);")
+            }
+        }
+    }
+
+    fn set_schema(&self, version: i64) {
+        match self {
+            TestDb::Sqlite(_) => self.sql(&format!("PRAGMA user_version = {version}")),
+            TestDb::Postgres(_) => self.sql(&format!("UPDATE accord_meta SET schema_version = {version}")),
+        }
+    }
+}
 
 /// A clock the test moves.
 #[derive(Clone)]
@@ -38,20 +128,20 @@ fn rules(dir: &str) -> RuleSet {
 }
 
 struct Fixture {
-    _dir: tempfile::TempDir,
     register: Register,
+    db: TestDb,
     clock: TestClock,
     rules: RuleSet,
     host: &'static str,
 }
 
 impl Fixture {
-    fn new(rules_dir: &str, today: &str) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
+    fn new(backend: &Backend, rules_dir: &str, today: &str) -> Fixture {
+        let db = TestDb::new(backend);
         let clock = TestClock(Arc::new(Mutex::new(Utc::now())));
         clock.set(today);
-        let store = sqlite::SqliteStore::open(&dir.path().join("r.db"), Access::Write).unwrap();
-        let mut register = Register::new(Box::new(store), Box::new(clock.clone()));
+        let store = db.open(Access::Write).unwrap();
+        let mut register = Register::new(store, Box::new(clock.clone()));
         register
             .add_actor(None, "admin", "Admin", &[Role::Admin])
             .unwrap();
@@ -64,8 +154,8 @@ impl Fixture {
             register.add_actor(Some("admin"), id, id, &[role]).unwrap();
         }
         Fixture {
-            _dir: dir,
             register,
+            db,
             clock,
             rules: rules(rules_dir),
             host: if rules_dir.contains("pec-ea") { "EA" } else { "CSE" },
@@ -129,9 +219,8 @@ impl Fixture {
     }
 }
 
-#[test]
-fn today_is_accepted_and_tomorrow_refused_for_every_dated_event() {
-    let mut f = Fixture::new("rules", "2026-03-10");
+fn today_is_accepted_and_tomorrow_refused_for_every_dated_event(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-03-10");
     let err = f.open("T-1", "2026-03-11").unwrap_err().to_string();
     assert!(err.contains("after today (2026-03-10)"), "{err}");
     assert!(f.register.case("T-1").unwrap().is_none(), "nothing recorded");
@@ -167,9 +256,8 @@ fn today_is_accepted_and_tomorrow_refused_for_every_dated_event() {
         .unwrap();
 }
 
-#[test]
-fn a_date_before_the_receipt_is_refused() {
-    let mut f = Fixture::new("rules", "2026-03-10");
+fn a_date_before_the_receipt_is_refused(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-03-10");
     f.open("T-2", "2026-03-01").unwrap();
     let err = f
         .register
@@ -185,9 +273,8 @@ fn a_date_before_the_receipt_is_refused() {
     assert!(f.register.require("T-2").unwrap().assessments.is_empty());
 }
 
-#[test]
-fn a_granting_decision_waits_for_a_second_assessor_and_a_new_version_voids_it() {
-    let mut f = Fixture::new("rules", "2026-04-30");
+fn a_granting_decision_waits_for_a_second_assessor_and_a_new_version_voids_it(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-04-30");
     f.open("T-3", "2026-03-01").unwrap();
     let (_, effect) = f.assess("ana", "T-3", Outcome::Expedited, "2026-03-05").unwrap();
     assert_eq!(effect, Effect::Proposed);
@@ -228,9 +315,8 @@ fn a_granting_decision_waits_for_a_second_assessor_and_a_new_version_voids_it() 
     assert_eq!(f.closed("T-3", "2026-03-10").unwrap().0, d("2026-03-10"));
 }
 
-#[test]
-fn a_non_granting_decision_takes_effect_when_made() {
-    let mut f = Fixture::new("rules", "2026-04-30");
+fn a_non_granting_decision_takes_effect_when_made(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-04-30");
     f.open("T-4", "2026-03-01").unwrap();
     let (_, effect) = f.assess("ana", "T-4", Outcome::Referred, "2026-03-05").unwrap();
     assert_eq!(effect, Effect::TakesEffect);
@@ -245,9 +331,8 @@ fn a_non_granting_decision_takes_effect_when_made() {
     assert!(err.contains("was closed on 2026-03-05"), "{err}");
 }
 
-#[test]
-fn the_decision_deadline_passes_into_a_deemed_refusal_the_day_after() {
-    let mut f = Fixture::new("rules", "2026-06-30");
+fn the_decision_deadline_passes_into_a_deemed_refusal_the_day_after(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-06-30");
     f.open("T-5", "2026-03-01").unwrap();
     // 6.2: received 2026-03-01 + 30 days = 2026-03-31, due on its day.
     let on_deadline = f.clock_of("T-5", ClockKind::Decision, "2026-03-31");
@@ -280,9 +365,8 @@ fn the_decision_deadline_passes_into_a_deemed_refusal_the_day_after() {
         .unwrap();
 }
 
-#[test]
-fn the_review_window_ends_on_its_sixtieth_day_and_the_reviewer_took_no_part() {
-    let mut f = Fixture::new("rules", "2026-12-31");
+fn the_review_window_ends_on_its_sixtieth_day_and_the_reviewer_took_no_part(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-12-31");
     for id in ["T-6", "T-7"] {
         f.open(id, "2026-03-01").unwrap();
         f.assess("ana", id, Outcome::Expedited, "2026-03-05").unwrap();
@@ -324,9 +408,8 @@ fn the_review_window_ends_on_its_sixtieth_day_and_the_reviewer_took_no_part() {
     }
 }
 
-#[test]
-fn a_correction_moves_the_clock_and_both_entries_stay() {
-    let mut f = Fixture::new("rules", "2026-03-20");
+fn a_correction_moves_the_clock_and_both_entries_stay(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-03-20");
     f.open("T-8", "2026-03-01").unwrap();
     let wrong = f
         .register
@@ -353,9 +436,8 @@ fn a_correction_moves_the_clock_and_both_entries_stay() {
     assert!(case.entry(wrong.seq).is_some(), "the corrected entry stays");
 }
 
-#[test]
-fn tacit_approval_closes_a_pec_ea_case_the_day_after_its_deadline() {
-    let mut f = Fixture::new("fixtures/rulesets/pec-ea", "2026-12-31");
+fn tacit_approval_closes_a_pec_ea_case_the_day_after_its_deadline(backend: &Backend) {
+    let mut f = Fixture::new(backend, "fixtures/rulesets/pec-ea", "2026-12-31");
     f.open("E-1", "2026-06-01").unwrap();
     // P.2: 45 days from 2026-06-01 is 2026-07-16.
     assert_eq!(f.closed("E-1", "2026-07-16"), None);
@@ -373,9 +455,8 @@ fn tacit_approval_closes_a_pec_ea_case_the_day_after_its_deadline() {
     assert!(err.contains("deemed approved"), "{err}");
 }
 
-#[test]
-fn the_clerk_may_not_assess_and_nothing_is_written() {
-    let mut f = Fixture::new("rules", "2026-03-10");
+fn the_clerk_may_not_assess_and_nothing_is_written(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-03-10");
     f.open("T-9", "2026-03-01").unwrap();
     let head = f.register.head().unwrap();
     let err = f
@@ -385,3 +466,188 @@ fn the_clerk_may_not_assess_and_nothing_is_written() {
     assert!(err.contains("assessor"), "{err}");
     assert_eq!(f.register.head().unwrap(), head);
 }
+
+fn someone_elses_database_is_refused_and_left_untouched(backend: &Backend) {
+    let db = TestDb::new(backend);
+    db.foreign();
+    let before = db.relations();
+    for access in [Access::Write, Access::Read] {
+        let err = db.open(access).err().unwrap().to_string();
+        assert!(err.contains("not an Accord register"), "{err}");
+    }
+    assert_eq!(db.relations(), before, "nothing of Accord's was added");
+}
+
+fn reading_never_creates_a_register(backend: &Backend) {
+    let db = TestDb::new(backend);
+    let err = db.open(Access::Read).err().unwrap().to_string();
+    assert!(err.contains("no register here"), "{err}");
+    assert_eq!(db.relations(), 0);
+    if let TestDb::Sqlite(_) = db {
+        assert!(!Path::new(&db.location()).exists());
+    }
+}
+
+fn a_newer_schema_is_refused(backend: &Backend) {
+    let db = TestDb::new(backend);
+    let store = db.open(Access::Write).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    drop(store);
+    db.set_schema(99);
+    for access in [Access::Write, Access::Read] {
+        assert!(matches!(
+            db.open(access),
+            Err(Error::NewerSchema {
+                found: 99,
+                supported: 3,
+                ..
+            })
+        ));
+    }
+}
+
+fn register_open_finds_the_backend_by_its_location(backend: &Backend) {
+    let db = TestDb::new(backend);
+    let location = match backend {
+        Backend::Sqlite => format!("sqlite:{}", db.location()),
+        Backend::Postgres(_) => db.location(),
+    };
+    let mut register = Register::open(&location, Access::Write).unwrap();
+    register.add_actor(None, "admin", "Admin", &[]).unwrap();
+    assert_eq!(
+        db.open(Access::Read)
+            .unwrap()
+            .read()
+            .unwrap()
+            .head()
+            .unwrap()
+            .unwrap()
+            .0,
+        1
+    );
+    assert_eq!(
+        Register::open(&location, Access::Read)
+            .unwrap()
+            .actors()
+            .unwrap()
+            .all()
+            .count(),
+        1
+    );
+}
+
+fn an_altered_row_names_its_entry_and_nothing_panics(backend: &Backend) {
+    for (sql, message) in [
+        (
+            "UPDATE ledger SET on_date = '2026-02-30' WHERE seq = 2",
+            "entry 2: its `on_date` `2026-02-30` is not a date",
+        ),
+        (
+            "UPDATE ledger SET kind = 'promoted' WHERE seq = 3",
+            "entry 3: its `kind` `promoted` is no kind of entry",
+        ),
+        (
+            "UPDATE ledger SET outcome = 'maybe' WHERE seq = 4",
+            "entry 4: its `outcome` `maybe` is not an outcome",
+        ),
+    ] {
+        let f = Fixture::new(backend, "rules", "2026-03-10");
+        f.db.sql(sql);
+        let err = f.register.scan(|_| Ok(())).unwrap_err();
+        assert!(matches!(&err, Error::Corrupt(m) if m == message), "{sql}: {err}");
+    }
+    // A head that is not the last entry's is found, not trusted.
+    let f = Fixture::new(backend, "rules", "2026-03-10");
+    f.db.sql("UPDATE ledger_head SET hash = 'sha256:nonsense'");
+    let mut entries = Vec::new();
+    f.register
+        .scan(|e| {
+            entries.push(e);
+            Ok(())
+        })
+        .unwrap();
+    let head = f.register.head().unwrap();
+    assert!(chain::verify(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str()))).is_err());
+}
+
+fn concurrent_writers_keep_one_valid_chain(backend: &Backend) {
+    let db = TestDb::new(backend);
+    Register::new(db.open(Access::Write).unwrap(), Box::new(SystemClock))
+        .add_actor(None, "admin", "Admin", &[])
+        .unwrap();
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let mut register = Register::new(db.open(Access::Write).unwrap(), Box::new(SystemClock));
+            scope.spawn(move || {
+                for n in 0..25 {
+                    register
+                        .add_actor(Some("admin"), &format!("t{t}-{n}"), "x", &[Role::Clerk])
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let register = Register::new(db.open(Access::Read).unwrap(), Box::new(SystemClock));
+    let mut entries = Vec::new();
+    register
+        .scan(|e| {
+            entries.push(e);
+            Ok(())
+        })
+        .unwrap();
+    let head = register.head().unwrap();
+    assert_eq!(
+        chain::verify(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str()))).unwrap(),
+        101
+    );
+    assert_eq!(register.actors().unwrap().all().count(), 101);
+}
+
+impl Backend {
+    /// The PostgreSQL backend, when a server is reachable.
+    fn postgres() -> Option<Backend> {
+        testing::server().map(Backend::Postgres)
+    }
+}
+
+/// Every test above, once per backend: `on_sqlite::NAME`, `on_postgres::NAME`.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&super::Backend::Sqlite);
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = super::Backend::postgres() {
+                        super::$name(&backend);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    today_is_accepted_and_tomorrow_refused_for_every_dated_event,
+    a_date_before_the_receipt_is_refused,
+    a_granting_decision_waits_for_a_second_assessor_and_a_new_version_voids_it,
+    a_non_granting_decision_takes_effect_when_made,
+    the_decision_deadline_passes_into_a_deemed_refusal_the_day_after,
+    the_review_window_ends_on_its_sixtieth_day_and_the_reviewer_took_no_part,
+    a_correction_moves_the_clock_and_both_entries_stay,
+    tacit_approval_closes_a_pec_ea_case_the_day_after_its_deadline,
+    the_clerk_may_not_assess_and_nothing_is_written,
+    someone_elses_database_is_refused_and_left_untouched,
+    reading_never_creates_a_register,
+    a_newer_schema_is_refused,
+    register_open_finds_the_backend_by_its_location,
+    an_altered_row_names_its_entry_and_nothing_panics,
+    concurrent_writers_keep_one_valid_chain,
+);

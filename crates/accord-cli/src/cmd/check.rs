@@ -9,23 +9,46 @@ use crate::error::CliError;
 use crate::escape::Lines;
 use crate::exit::Exit;
 
-/// Prints the summary of a valid rule set, or every problem of an invalid
-/// one (exit 1); `--format json` prints the problems as an array.
+/// Prints the summary of a valid rule set and its warnings, or every
+/// problem of an invalid one (exit 1); `--format json` prints the problems
+/// and warnings as an array. Warnings fail only with `--deny-warnings`.
 pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     let loaded = load_dir(&args.rules.rules);
+    let warned = |rules: &RuleSet| args.deny_warnings && !rules.warnings().is_empty();
     match args.format {
         Format::Text => {
-            super::print(&summary(&loaded?))?;
-            Ok(Exit::Success)
+            let rules = loaded?;
+            super::print(&summary(&rules))?;
+            let mut out = Lines::new();
+            for warning in rules.warnings() {
+                out.line(warning.to_string());
+            }
+            if !rules.warnings().is_empty() {
+                let n = rules.warnings().len();
+                out.line(format!(
+                    "{n} warning{}{}",
+                    if n == 1 { "" } else { "s" },
+                    if args.deny_warnings {
+                        " (denied: exit 1)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            eprint!("{}", out.finish());
+            Ok(Exit::from_ok(!warned(&rules)))
         }
         Format::Json => {
-            let diagnostics = match loaded {
-                Ok(_) => Diagnostics::default(),
-                Err(Error::Rules(found)) => found,
-                Err(other) => Diagnostics(vec![Diagnostic::from_error(DiagnosticKind::Io, other)]),
+            let (diagnostics, denied) = match loaded {
+                Ok(rules) => (Diagnostics(rules.warnings().to_vec()), warned(&rules)),
+                Err(Error::Rules(found)) => (found, false),
+                Err(other) => (
+                    Diagnostics(vec![Diagnostic::from_error(DiagnosticKind::Io, other)]),
+                    false,
+                ),
             };
             super::print(&(serde_json::to_string_pretty(&diagnostics).unwrap_or_default() + "\n"))?;
-            Ok(Exit::from_ok(!diagnostics.has_errors()))
+            Ok(Exit::from_ok(!diagnostics.has_errors() && !denied))
         }
     }
 }

@@ -16,6 +16,8 @@ struct Report<'a> {
     new: Side,
     same_meaning: bool,
     changes: &'a [Change],
+    /// The new side's consistency warnings (as `accord check` gives them).
+    warnings: &'a [accord_core::Diagnostic],
 }
 
 #[derive(Serialize)]
@@ -48,11 +50,17 @@ pub fn run(args: &DiffArgs) -> Result<Exit, CliError> {
         },
         same_meaning: changes.is_empty(),
         changes: &changes,
+        warnings: new.warnings(),
     };
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         Format::Text => text(&report),
     };
+    if args.format == Format::Text {
+        for warning in new.warnings() {
+            eprintln!("{}", crate::escape::text(&format!("new side: {warning}")));
+        }
+    }
     if let Err(err) = super::print(&text) {
         eprintln!("accord: {}", crate::escape::text(&err.to_string()));
         return Ok(Exit::Usage);

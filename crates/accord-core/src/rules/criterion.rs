@@ -186,6 +186,40 @@ impl Criterion {
         }
     }
 
+    /// The comparisons the kind makes, by name: each can be made strict or
+    /// non-strict by a mutant (the evaluator flips the one named).
+    pub fn comparisons(&self) -> Vec<&'static str> {
+        match self {
+            Criterion::Parties | Criterion::Disciplines { .. } => Vec::new(),
+            Criterion::InForce { .. } => vec!["from"],
+            Criterion::CurrentRegistration { .. } => vec!["since", "expires"],
+            Criterion::RecognisedEducation(r) => {
+                let mut out = vec!["conferred", "signatory since", "programme length"];
+                if r.equivalence.is_some() {
+                    out.push("equivalence date");
+                }
+                out
+            }
+            Criterion::CountedDays(c) => {
+                let mut out = vec!["threshold"];
+                if c.with_measure.is_some() {
+                    out.push("band");
+                }
+                out
+            }
+            Criterion::HoursInWindow { .. } => vec!["threshold"],
+            Criterion::NoRecord { .. } => vec!["on or before"],
+        }
+    }
+
+    /// Whether the kind looks back over a window before the assessment date.
+    pub fn has_window(&self) -> bool {
+        matches!(
+            self,
+            Criterion::HoursInWindow { .. } | Criterion::NoRecord { window: Some(_), .. }
+        )
+    }
+
     /// The measures the kind can call for, with where each is named.
     pub fn measures(&self) -> Vec<(&'static str, &str)> {
         match self {

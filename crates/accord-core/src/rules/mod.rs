@@ -6,6 +6,7 @@
 //! agreement's entry into force on, clause dependencies are acyclic, and no
 //! pair of bodies has two agreements.
 
+mod consistency;
 pub mod criterion;
 pub mod diff;
 mod fingerprint;
@@ -38,6 +39,7 @@ pub struct RuleSet {
     fingerprint: Fingerprint,
     files: Vec<std::path::PathBuf>,
     sources: Vec<Source>,
+    warnings: Vec<crate::Diagnostic>,
 }
 
 impl RuleSet {
@@ -88,6 +90,14 @@ impl RuleSet {
     /// later under exactly the rules it was made with.
     pub fn sources(&self) -> &[Source] {
         &self.sources
+    }
+
+    /// What loads but is probably a mistake (`accord check` shows these):
+    /// clause texts that contradict their parameters, parameters and
+    /// measures nothing uses, unreachable precedence steps, clauses neither
+    /// evaluated nor cited.
+    pub fn warnings(&self) -> &[crate::Diagnostic] {
+        &self.warnings
     }
 
     /// Whether `code` is a known body with a credential `credential`.

@@ -514,6 +514,41 @@ pub struct Procedure {
     pub missed_deadline: Option<MissedDeadline>,
 }
 
+impl Procedure {
+    /// The parameters it reads (each a period in days), with the field naming each.
+    pub fn parameters(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![
+            ("procedure.acknowledgement", self.acknowledgement.as_str()),
+            ("procedure.decision", self.decision.as_str()),
+        ];
+        if let Some(review) = &self.review {
+            out.push(("procedure.review.request_within", review.request_within.as_str()));
+            out.push(("procedure.review.decide_within", review.decide_within.as_str()));
+        }
+        out
+    }
+
+    /// Every clause it names.
+    pub fn clauses(&self) -> Vec<&str> {
+        let mut out = vec![
+            self.acknowledgement_clause.as_str(),
+            self.decision_clause.as_str(),
+        ];
+        if let Some(c) = &self.confirmation {
+            out.push(&c.clause);
+            out.extend(c.voided_by_new_version.as_deref());
+        }
+        if let Some(r) = &self.review {
+            out.push(&r.request_clause);
+            out.push(&r.decision_clause);
+        }
+        if let Some(m) = &self.missed_deadline {
+            out.push(&m.clause);
+        }
+        out
+    }
+}
+
 /// A second signatory (e.g. clause 7.1): the outcomes whose decision one
 /// assessor proposes and another confirms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

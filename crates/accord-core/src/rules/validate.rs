@@ -67,7 +67,19 @@ struct Report<'s> {
 
 impl Report<'_> {
     fn error(&self, kind: DiagnosticKind, origin: &Origin, path: FieldPath, message: impl Into<String>) {
-        let diagnostic = match self.sources.files.get(origin.file) {
+        let diagnostic = self.diagnostic(kind, origin, path, message);
+        self.found.borrow_mut().push(diagnostic);
+    }
+
+    /// A located error, not recorded (a warning is made of it with `.warning()`).
+    fn diagnostic(
+        &self,
+        kind: DiagnosticKind,
+        origin: &Origin,
+        path: FieldPath,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        match self.sources.files.get(origin.file) {
             Some(f) => Diagnostic::error(kind, &f.path, f.format, &f.text, &path, message),
             None => Diagnostic {
                 severity: Severity::Error,
@@ -77,8 +89,7 @@ impl Report<'_> {
                 path: path.to_string(),
                 message: message.into(),
             },
-        };
-        self.found.borrow_mut().push(diagnostic);
+        }
     }
 
     fn place(&self, origin: &Origin) -> String {
@@ -210,6 +221,49 @@ pub(crate) fn validate(mut sources: Sources) -> Result<RuleSet, Error> {
         }
     }
     drop(checker);
+    // Warnings only for a set without errors: a broken set has better to fix first.
+    let mut warnings = Vec::new();
+    if !report
+        .found
+        .borrow()
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        let mut schedules_used = BTreeSet::new();
+        for item in &agreements {
+            for finding in super::consistency::check(&item.value, &mut schedules_used) {
+                let mut path = item.origin.path.clone();
+                for part in &finding.path {
+                    path = match part {
+                        super::consistency::PathPart::Key(k) => path.key(k),
+                        super::consistency::PathPart::Index(i) => path.index(*i),
+                    };
+                }
+                let origin = Origin {
+                    file: item.origin.file,
+                    path: path.clone(),
+                };
+                warnings.push(
+                    report
+                        .diagnostic(finding.kind, &origin, path, finding.message)
+                        .warning(),
+                );
+            }
+        }
+        for schedule in schedules.iter().filter(|s| !schedules_used.contains(&s.value.id)) {
+            let path = schedule.origin.path.clone();
+            warnings.push(
+                report
+                    .diagnostic(
+                        DiagnosticKind::Unused,
+                        &schedule.origin,
+                        path,
+                        format!("schedule `{}` is never used by a criterion", schedule.value.id),
+                    )
+                    .warning(),
+            );
+        }
+    }
     let found = Diagnostics(report.found.into_inner());
     let Some(header) = header.filter(|_| !found.has_errors()) else {
         return Err(Error::Rules(found));
@@ -241,6 +295,7 @@ pub(crate) fn validate(mut sources: Sources) -> Result<RuleSet, Error> {
         fingerprint: Default::default(),
         files,
         sources: texts,
+        warnings,
     };
     canonicalise(&mut rules);
     rules.fingerprint = fingerprint(&rules);
