@@ -192,7 +192,14 @@ fn impact_lists_exactly_the_applications_whose_decision_changes() {
 
     let (_, text, _) = run(&mut accord(&["impact", "--old", BEFORE, "--new", "rules", path]));
     assert!(text.contains("standard -> expedited: 1"), "{text}");
-    assert!(text.contains("standard -> standard: 1"), "{text}");
+    // Issue 14: a decision whose clauses change but not its outcome is no transition.
+    assert!(!text.contains("standard -> standard"), "{text}");
+    assert!(text.contains("same outcome, clauses changed: 1"), "{text}");
+    assert!(text.contains("d-clause-only.yaml): still standard"), "{text}");
+    assert!(
+        text.contains("(of the changed: outcome 1, clauses only 1)"),
+        "{text}"
+    );
     assert!(text.contains("3.5: 2"), "{text}");
     assert!(text.contains("IMP-A") && text.contains("IMP-D"), "{text}");
     assert!(
@@ -344,4 +351,16 @@ fn impact_counts_a_measure_dropped_as_a_clause_change() {
     assert_eq!(record["outcome_after"], "expedited");
     assert_eq!(record["changed_clauses"], serde_json::json!(["3.3"]));
     assert_eq!(record["clauses"][0]["before"]["measure"], "M2");
+    // Issue 14: in text, a clause that loses its measure reads as a change, not `met -> met`.
+    let (_, text, _) = run(&mut accord(&[
+        "impact",
+        "--old",
+        "rules",
+        "--new",
+        rules.path().to_str().unwrap(),
+        apps.path().to_str().unwrap(),
+    ]));
+    assert!(text.contains("  3.3: met with M2 (2,467 of 2,557 days"), "{text}");
+    assert!(text.contains(") -> met (2,467 of 2,192 days"), "{text}");
+    assert!(text.contains("conditional -> expedited: 1"), "{text}");
 }

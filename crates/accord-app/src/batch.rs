@@ -78,9 +78,13 @@ impl Previous {
     }
 }
 
-/// Counts gathered as records are written.
+/// Counts gathered as records are written. Every outcome and every clause
+/// with a criterion is listed, with 0 where nothing counted, so that a
+/// summary reads the same whatever the run found.
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {
+    /// The fingerprint of the rule set every decision was made under.
+    pub ruleset: String,
     /// Files found (decided + rejected + skipped).
     pub files_seen: u64,
     /// Files decided.
@@ -95,6 +99,8 @@ pub struct Summary {
     pub not_met: BTreeMap<String, u64>,
     /// Decisions in which each clause was unknown.
     pub unknown: BTreeMap<String, u64>,
+    /// Each rejected file with its error, in path order.
+    pub rejected_files: Vec<Rejected>,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
     /// Files seen per second.
@@ -102,6 +108,9 @@ pub struct Summary {
     /// With an earlier run: the comparison.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<Comparison>,
+    /// With `--record`: the ledger entries written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<u64>,
 }
 
 /// How this run compares with a previous one.
@@ -117,6 +126,39 @@ pub struct Comparison {
     pub new: Vec<String>,
     /// Applications in the previous output and not decided now.
     pub gone: Vec<String>,
+    /// The files behind each transition, in path order.
+    pub transition_files: BTreeMap<String, Vec<String>>,
+}
+
+/// A file that could not be decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    /// The file.
+    pub file: String,
+    /// The message `assess` gives.
+    pub error: String,
+}
+
+impl Summary {
+    /// An empty summary for a run under `rules`: every outcome and every
+    /// clause with a criterion at 0.
+    pub fn new(rules: &RuleSet) -> Summary {
+        let zeros = |clauses: &mut BTreeMap<String, u64>| {
+            for agreement in rules.agreements() {
+                for clause in agreement.clauses.iter().filter(|c| c.criterion.is_some()) {
+                    clauses.insert(clause.clause.clone(), 0);
+                }
+            }
+        };
+        let mut summary = Summary {
+            ruleset: rules.fingerprint().to_string(),
+            outcomes: Outcome::ALL.iter().map(|o| (o.as_str().to_owned(), 0)).collect(),
+            ..Summary::default()
+        };
+        zeros(&mut summary.not_met);
+        zeros(&mut summary.unknown);
+        summary
+    }
 }
 
 /// One file, processed by a worker.
@@ -165,12 +207,13 @@ where
                 register: recorder.register,
                 actor: recorder.actor,
                 pending: Vec::new(),
+                recorded: 0,
             })
         }
         None => None,
     };
     let mut state = State {
-        summary: Summary::default(),
+        summary: Summary::new(options.rules),
         ledger,
         ids: Ids::new(),
         new: Vec::new(),
@@ -195,7 +238,10 @@ where
             ledger.flush()?;
         }
     }
-    Ok(state.finish(started))
+    let recorded = state.ledger.as_ref().map(|l| l.recorded);
+    let mut summary = state.finish(started);
+    summary.recorded = recorded;
+    Ok(summary)
 }
 
 /// The work of one file, done on a worker thread.
@@ -262,10 +308,7 @@ impl State<'_, '_> {
                 self.summary.skipped += 1;
                 Record::Skipped
             }
-            Processed::Rejected { file, message } => {
-                self.summary.rejected += 1;
-                Record::Rejected { file, message }
-            }
+            Processed::Rejected { file, message } => self.reject(file, message),
             Processed::Decided {
                 file,
                 decision,
@@ -273,10 +316,9 @@ impl State<'_, '_> {
                 ledger,
             } => {
                 if let Err(message) = self.ids.claim(&file, &decision.application) {
-                    self.summary.rejected += 1;
-                    return Ok(Record::Rejected { file, message });
+                    return Ok(self.reject(file, message));
                 }
-                self.count(&decision);
+                self.count(&file, &decision);
                 if let (Some(recorder), Some((json, bytes))) = (self.ledger.as_mut(), ledger) {
                     recorder.push(&file, &decision, json, bytes)?;
                 }
@@ -285,7 +327,16 @@ impl State<'_, '_> {
         })
     }
 
-    fn count(&mut self, decision: &Decision) {
+    fn reject<R>(&mut self, file: String, message: String) -> Record<R> {
+        self.summary.rejected += 1;
+        self.summary.rejected_files.push(Rejected {
+            file: file.clone(),
+            error: message.clone(),
+        });
+        Record::Rejected { file, message }
+    }
+
+    fn count(&mut self, file: &str, decision: &Decision) {
         let s = &mut self.summary;
         s.decided += 1;
         *s.outcomes
@@ -303,7 +354,12 @@ impl State<'_, '_> {
                 Some(before) if before != decision.outcome => {
                     let key = format!("{} -> {}", before.as_str(), decision.outcome.as_str());
                     let comparison = s.compare.get_or_insert_with(Comparison::default);
-                    *comparison.transitions.entry(key).or_default() += 1;
+                    *comparison.transitions.entry(key.clone()).or_default() += 1;
+                    comparison
+                        .transition_files
+                        .entry(key)
+                        .or_default()
+                        .push(file.to_owned());
                 }
                 Some(_) => s.compare.get_or_insert_with(Comparison::default).unchanged += 1,
                 None => self.new.push(decision.application.clone()),
@@ -434,6 +490,8 @@ struct Ledger<'r> {
     register: &'r mut Register,
     actor: Option<&'r str>,
     pending: Vec<BatchDecision>,
+    /// Entries written so far.
+    recorded: u64,
 }
 
 /// Entries per ledger transaction.
@@ -465,7 +523,8 @@ impl Ledger<'_> {
 
     fn flush(&mut self) -> Result<(), accord_register::Error> {
         if !self.pending.is_empty() {
-            self.register.record(self.actor, &self.pending)?;
+            let entries = self.register.record(self.actor, &self.pending)?;
+            self.recorded += entries.len() as u64;
             self.pending.clear();
         }
         Ok(())

@@ -37,32 +37,41 @@ fn refused(message: String) -> Error {
     Error::Register(accord_register::Error::Refused(message))
 }
 
-/// Reads and checks an application file; returns it and its exact bytes.
-fn read(rules: &RuleSet, file: &Path) -> Result<(Application, Input), Error> {
+/// Reads an application file's exact bytes, named by its file name (whose
+/// extension gives the format), within the contract's size limit.
+pub fn read_file(file: &Path) -> Result<Input, Error> {
     let bytes = accord_core::application::read_bytes(file)?;
-    let application = Application::from_bytes(file, bytes.clone(), rules)?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    Ok((application, Input::new(&name, bytes)))
+    Ok(Input::new(&name, bytes))
+}
+
+/// Checks an application's bytes against the rules.
+fn check(rules: &RuleSet, input: &Input) -> Result<Application, Error> {
+    Ok(Application::from_bytes(
+        Path::new(&input.name),
+        input.bytes.clone(),
+        rules,
+    )?)
 }
 
 fn day(register: &Register, date: Option<Date>) -> NaiveDate {
     date.map_or_else(|| register.today(), Date::get)
 }
 
-/// Opens a case from an application file, received on `received` (default
-/// today), under `rules`: the register keeps them, and their procedure
-/// governs the case. Returns the entry.
+/// Opens a case from an application (a file's bytes or an upload's),
+/// received on `received` (default today), under `rules`: the register
+/// keeps them, and their procedure governs the case. Returns the entry.
 pub fn open(
     register: &mut Register,
     by: Option<&str>,
     rules: &RuleSet,
-    file: &Path,
+    input: Input,
     received: Option<Date>,
 ) -> Result<Entry, Error> {
-    let (application, input) = read(rules, file)?;
+    let application = check(rules, &input)?;
     let received = day(register, received);
     Ok(register.open_case(
         by,
@@ -88,21 +97,21 @@ pub fn acknowledge(
     Ok(register.acknowledge(by, id, on)?)
 }
 
-/// Adds a newer version of a case's application file (its id must match),
+/// Adds a newer version of a case's application (its id must match),
 /// received on `received` (default today). Returns its number and entry.
 pub fn evidence(
     register: &mut Register,
     by: Option<&str>,
     rules: &RuleSet,
     id: &str,
-    file: &Path,
+    input: Input,
     received: Option<Date>,
 ) -> Result<(i64, Entry), Error> {
-    let (application, input) = read(rules, file)?;
+    let application = check(rules, &input)?;
     if application.id() != id {
         return Err(refused(format!(
             "{}: the file is application `{}`, not case `{id}`",
-            file.display(),
+            input.name,
             application.id()
         )));
     }
@@ -207,17 +216,18 @@ pub fn decide_review(
     register: &mut Register,
     by: Option<&str>,
     id: &str,
-    corrected: Option<&Path>,
+    corrected: Option<Input>,
     on: Option<Date>,
 ) -> Result<Reviewed, Error> {
     let basis = register.review_basis(id)?;
+    let is_corrected = corrected.is_some();
     let input = match corrected {
-        Some(file) => {
-            let (application, input) = read(&basis.rules, file)?;
+        Some(input) => {
+            let application = check(&basis.rules, &input)?;
             if application.id() != id {
                 return Err(refused(format!(
                     "{}: the file is application `{}`, not case `{id}`",
-                    file.display(),
+                    input.name,
                     application.id()
                 )));
             }
@@ -243,7 +253,7 @@ pub fn decide_review(
             outcome: decision.outcome,
             json: contract::Decision::from(&decision).to_line(),
         },
-        corrected.is_some(),
+        is_corrected,
         on,
     )?;
     Ok(Reviewed {
@@ -266,21 +276,25 @@ pub fn correct(
 }
 
 /// A clock as shown to people and written out.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClockView {
     /// The case.
     pub case: String,
     /// Which clock.
+    #[schema(value_type = String)]
     pub kind: clock::Kind,
     /// The clause that sets its period.
     pub clause: Option<String>,
     /// The day it started from.
+    #[schema(value_type = String, format = Date)]
     pub started: NaiveDate,
     /// Its period, in days.
     pub days: Option<i64>,
     /// `running`, `stopped`, `done`, `closed` or `not_applicable`.
+    #[schema(value_type = String)]
     pub state: &'static str,
     /// Its deadline, while running (or the window's last day, once closed).
+    #[schema(value_type = Option<String>, format = Date)]
     pub deadline: Option<NaiveDate>,
     /// Days to the deadline (negative: overdue).
     pub days_left: Option<i64>,
@@ -291,13 +305,15 @@ pub struct ClockView {
 }
 
 /// A passed deadline's consequence, as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PassedView {
     /// The clause.
     pub clause: String,
     /// `deemed_refusal` or `deemed_approval`.
+    #[schema(value_type = String)]
     pub means: DeadlineConsequence,
     /// From which day.
+    #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
     /// In words.
     pub text: String,
@@ -366,15 +382,18 @@ impl ClockView {
 }
 
 /// One event of a case, for people.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     /// Its ledger entry.
     pub entry: i64,
     /// What it records.
+    #[schema(value_type = String)]
     pub kind: Kind,
     /// Its business date (corrected, if it was).
+    #[schema(value_type = Option<String>, format = Date)]
     pub on: Option<NaiveDate>,
     /// The date it was recorded with, when a correction changed it.
+    #[schema(value_type = Option<String>, format = Date)]
     pub recorded_on: Option<NaiveDate>,
     /// Who.
     pub actor: Option<String>,
@@ -385,7 +404,7 @@ pub struct EventView {
 }
 
 /// A case whole, with its clocks, as `case show` writes it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
     /// The application's id.
     pub id: String,
@@ -396,31 +415,39 @@ pub struct CaseView {
     /// The rule set it was opened under.
     pub rules: String,
     /// `open` or `closed`.
+    #[schema(value_type = String)]
     pub state: &'static str,
     /// When and how it closed.
     pub closed: Option<ClosedView>,
     /// Every version.
+    #[schema(value_type = Vec<Object>)]
     pub versions: Vec<Version>,
     /// The acknowledgement.
+    #[schema(value_type = Option<Object>)]
     pub acknowledged: Option<Dated>,
     /// Every assessment.
+    #[schema(value_type = Vec<Object>)]
     pub assessments: Vec<Assessment>,
     /// The decision in effect.
+    #[schema(value_type = Option<Object>)]
     pub effective: Option<Effective>,
     /// Reviews.
+    #[schema(value_type = Vec<Object>)]
     pub reviews: Vec<ReviewState>,
     /// Every event of its chain, in order.
     pub events: Vec<EventView>,
     /// Its clocks on the day asked.
     pub clocks: Vec<ClockView>,
     /// The day the clocks were read on.
+    #[schema(value_type = String, format = Date)]
     pub read_on: NaiveDate,
 }
 
 /// When and how a case closed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClosedView {
     /// The day.
+    #[schema(value_type = String, format = Date)]
     pub on: NaiveDate,
     /// How: decided, decided on review, deemed approved.
     pub how: String,
@@ -550,7 +577,7 @@ pub enum Which {
 }
 
 /// One line of `case list`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Listed {
     /// The case.
     pub id: String,
@@ -559,10 +586,12 @@ pub struct Listed {
     /// Host.
     pub host_body: String,
     /// First received.
+    #[schema(value_type = Option<String>, format = Date)]
     pub received_on: Option<NaiveDate>,
     /// Versions received.
     pub versions: usize,
     /// `open` or `closed`.
+    #[schema(value_type = String)]
     pub state: &'static str,
     /// The outcome in effect, if any.
     pub outcome: Option<String>,

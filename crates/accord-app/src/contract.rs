@@ -17,31 +17,41 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Number, Value};
 
 /// A decision as the contract writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision<'a> {
     /// The application's id.
+    #[schema(value_type = String)]
     pub application: Cow<'a, str>,
     /// The assessment date used.
+    #[schema(value_type = String, format = Date)]
     pub as_of: Date,
     /// The outcome.
+    #[schema(value_type = String, example = "expedited")]
     pub outcome: Outcome,
     /// The agreement applied, or `null`.
+    #[schema(value_type = Option<String>)]
     pub agreement: Option<Cow<'a, str>>,
     /// The rule set's fingerprint.
+    #[schema(value_type = String)]
     pub ruleset: Cow<'a, str>,
     /// The home body applied from.
+    #[schema(value_type = String)]
     pub home_body: Cow<'a, str>,
     /// The host body applied to.
+    #[schema(value_type = String)]
     pub host_body: Cow<'a, str>,
     /// The discipline.
+    #[schema(value_type = String)]
     pub discipline: Cow<'a, str>,
     /// Why, in one sentence.
+    #[schema(value_type = String)]
     pub reason: Cow<'a, str>,
     /// Every clause evaluated, in clause order.
     pub criteria: Vec<Criterion<'a>>,
     /// Compensation measures required.
     pub measures: Vec<Item<'a>>,
     /// Evidence missing.
+    #[schema(value_type = Vec<String>)]
     pub missing: Cow<'a, [String]>,
     /// The credential granted, or `null`.
     pub grants: Option<Grant<'a>>,
@@ -52,35 +62,43 @@ pub struct Decision<'a> {
     pub outlook: Option<Outlook<'a>>,
     /// In a batch compared with an earlier run: the earlier outcome, when it differs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub previous_outcome: Option<Outcome>,
 }
 
 /// The eligibility outlook as the contract writes it (`spec/outlook.md`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Outlook<'a> {
     /// The last date looked at: the assessment date plus 3,653 days.
+    #[schema(value_type = String, format = Date)]
     pub horizon: Date,
     /// The first later date decided `expedited`, or `null`.
+    #[schema(value_type = Option<String>, format = Date)]
     pub expedited_on: Option<Date>,
     /// The first later date that grants (`expedited` or `conditional`), or `null`.
+    #[schema(value_type = Option<String>, format = Date)]
     pub granted_on: Option<Date>,
     /// Each criterion not met, or met only with a measure, and when time alone meets it.
     pub criteria: Vec<CriterionOutlook<'a>>,
     /// The missing evidence, in words: time cannot supply it.
+    #[schema(value_type = Vec<String>)]
     pub to_supply: Vec<Cow<'a, str>>,
 }
 
 /// One criterion's outlook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CriterionOutlook<'a> {
     /// Its clause.
+    #[schema(value_type = String)]
     pub clause: Cow<'a, str>,
     /// Its status on the assessment date.
     pub status: Status,
     /// The measure it was met with, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub measure: Option<Cow<'a, str>>,
     /// The first date it is met without a measure, or `null`.
+    #[schema(value_type = Option<String>, format = Date)]
     pub met_on: Option<Date>,
 }
 
@@ -116,7 +134,9 @@ pub fn to_supply(path: &str) -> Cow<'static, str> {
 }
 
 /// A criterion's status as the contract names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Met (perhaps with a measure).
@@ -149,43 +169,54 @@ impl Status {
 }
 
 /// One clause's result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Criterion<'a> {
     /// The clause number as the agreement writes it.
+    #[schema(value_type = String)]
     pub clause: Cow<'a, str>,
     /// The clause's title.
+    #[schema(value_type = String)]
     pub title: Cow<'a, str>,
     /// Met, not met or unknown.
     pub status: Status,
     /// The measure the result calls for, when met with one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub measure: Option<Cow<'a, str>>,
     /// The explanation with its figures.
+    #[schema(value_type = String)]
     pub detail: Cow<'a, str>,
     /// The figures, by name.
+    #[schema(value_type = Object)]
     pub figures: Figures<'a>,
     /// The evidence missing, when unknown.
     #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
+    #[schema(value_type = Vec<String>)]
     pub missing: Cow<'a, [String]>,
 }
 
 /// A measure or requirement: id, clause and what to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Item<'a> {
     /// Identifier.
+    #[schema(value_type = String)]
     pub id: Cow<'a, str>,
     /// Clause.
+    #[schema(value_type = String)]
     pub clause: Cow<'a, str>,
     /// What to do.
+    #[schema(value_type = String)]
     pub description: Cow<'a, str>,
 }
 
 /// The credential granted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Grant<'a> {
     /// The host body.
+    #[schema(value_type = String)]
     pub body: Cow<'a, str>,
     /// Its credential.
+    #[schema(value_type = String)]
     pub credential: Cow<'a, str>,
     /// A provisional licence?
     pub provisional: bool,

@@ -10,12 +10,16 @@
 //! calls one use case, and renders the result.
 
 pub mod batch;
+pub mod batch_report;
 pub mod case;
 pub mod contract;
 pub mod decide;
+pub mod explain;
+pub mod graph;
 mod ids;
 pub mod impact;
 pub mod ledger;
+pub mod letter;
 pub mod mutants;
 mod pipeline;
 pub mod ruletest;

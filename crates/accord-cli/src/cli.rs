@@ -27,6 +27,9 @@ pub struct Cli {
     /// actor (for `case list`, the actor whose cases to list).
     #[arg(long, global = true, env = "ACCORD_ACTOR", value_name = "ID")]
     pub actor: Option<String>,
+    /// Print nothing on stderr but errors: no summary, counts or progress bar.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -64,6 +67,55 @@ pub enum Command {
     /// The decision ledger: verify its chain, print its head, replay its decisions, export it.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Draw the rule set: bodies and agreements (who recognises whom), schedules, and each agreement's clauses with their dependencies and order of precedence.
+    Graph(GraphArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from these definitions.
+    Man(ManArgs),
+    /// Serve the HTTP decision API (bearer tokens; SQLite or PostgreSQL register).
+    Serve(ServeArgs),
+    /// Bearer tokens for the HTTP service: create, revoke, list.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `accord serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The rule set decided under.
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Address to listen on (port 0: any free port, printed on start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8087")]
+    pub listen: std::net::SocketAddr,
+    /// Worker threads, 1 to 64 [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
+    /// Requests handled at once; beyond, 503 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_in_flight: u32,
+    /// The longest a request may take, in seconds; beyond, 503 with Retry-After.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+/// Token subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a bearer token for an actor (yourself, or anyone as an admin); it is printed once, only its hash is kept.
+    Create {
+        /// The actor the token authenticates [default: the acting actor, `--actor`].
+        #[arg(long = "for", value_name = "ID")]
+        for_actor: Option<String>,
+    },
+    /// Revoke a token by its id (as `token list` and `token create` show it).
+    Revoke {
+        /// The token's id, `acc_` and 12 hex digits.
+        id: String,
+    },
+    /// List the tokens issued, with their actor and state (never the tokens themselves).
+    List,
 }
 
 /// Actor subcommands.
@@ -190,8 +242,14 @@ pub enum CaseCommand {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<Date>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ReadFormat::Text)]
-        format: ReadFormat,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+        /// With `--format html`: the rule-set folder whose
+        /// `templates/letter.html` writes the letter (the default letter
+        /// when it has none). The decision itself is derived again under
+        /// the rule set the register kept.
+        #[arg(long, env = "ACCORD_RULES", default_value = "rules", value_name = "DIR")]
+        rules: PathBuf,
     },
     /// List the cases (with --actor, those the actor took part in).
     List {
@@ -249,8 +307,20 @@ pub enum LedgerCommand {
 pub enum ReadFormat {
     /// For a person.
     Text,
-    /// JSON.
+    /// JSON, for programs.
     Json,
+}
+
+/// Output formats of `case show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// The case for a person: versions, events, the decision in effect, clocks.
+    Text,
+    /// The case as JSON, for programs (versions, events, assessments, clocks).
+    Json,
+    /// The decision letter of the decision in effect (else the latest), with
+    /// the last day to request a review: one printable HTML page.
+    Html,
 }
 
 /// `accord diff`.
@@ -359,6 +429,11 @@ pub struct BatchArgs {
     /// Also record every decision in the ledger of `--db` (one transaction per 64), as `--actor` (an assessor).
     #[arg(long)]
     pub record: bool,
+    /// Also write a report for people to FILE: one self-contained HTML page
+    /// (outcomes, clauses not met and unknown, transitions against
+    /// --compare with their files, rejected files, the rule set).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Application files, or directories walked recursively.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -383,14 +458,74 @@ pub struct AssessArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AssessFormat::Text)]
+    pub format: AssessFormat,
     /// Also say when time alone would qualify the applicant, and what time
     /// cannot supply (the eligibility outlook, ten years ahead).
     #[arg(long)]
     pub outlook: bool,
-    /// The application file (`.yaml`, `.yml` or `.json`).
+    /// The format of standard input (`-`) [default: JSON when it starts with `{`, else YAML].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// The application file (`.yaml`, `.yml` or `.json`), or `-` for standard input (at most 1 MiB).
     pub file: PathBuf,
+}
+
+/// Output formats of `assess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssessFormat {
+    /// A report for a person: the outcome, each clause, what was counted, what to do next.
+    Text,
+    /// The decision contract (`spec/application-format.md`), for programs.
+    Json,
+    /// The decision letter: one self-contained, printable HTML page (the
+    /// rule set's `templates/letter.html`, else the default).
+    Html,
+}
+
+/// Formats of an application read from standard input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// YAML.
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+/// `accord graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The rule set.
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Output format: Graphviz DOT, or a Mermaid flowchart (for Markdown).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// Output formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart, for Markdown documents.
+    Mermaid,
+}
+
+/// `accord man`.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write one page per command into DIR (`accord.1`, `accord-assess.1`, ...) instead of printing `accord.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// `accord completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `accord check`.
@@ -408,12 +543,12 @@ pub struct CheckArgs {
     pub deny_warnings: bool,
 }
 
-/// Output formats of `assess`.
+/// Output formats of `check`, `diff` and `test --mutants`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// For a person.
     Text,
-    /// The decision contract.
+    /// JSON, for programs.
     Json,
 }
 

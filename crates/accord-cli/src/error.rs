@@ -15,6 +15,18 @@ pub enum CliError {
     /// Output could not be written.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// A decision letter's template is invalid or cannot be read.
+    #[error("{0}")]
+    Letter(#[from] accord_app::letter::LetterError),
+}
+
+impl From<accord_app::explain::CaseError> for CliError {
+    fn from(err: accord_app::explain::CaseError) -> CliError {
+        match err {
+            accord_app::explain::CaseError::Register(e) => CliError::Register(e),
+            accord_app::explain::CaseError::Decide(e) => CliError::Decide(e),
+        }
+    }
 }
 
 impl From<accord_app::case::Error> for CliError {

@@ -58,6 +58,16 @@ mod tests {
     }
 
     #[test]
+    fn colour_wraps_escaped_parts_and_never_comes_from_the_text() {
+        let mut plain = Lines::new();
+        plain.painted(&[(Some(Paint::Red), "NOT MET"), (None, " \u{1b}[32m")]);
+        assert_eq!(plain.finish(), "NOT MET \\u{1b}[32m\n");
+        let mut coloured = Lines::coloured(true);
+        coloured.painted(&[(Some(Paint::Red), "NOT\u{1b}"), (None, " x")]);
+        assert_eq!(coloured.finish(), "\u{1b}[1;31mNOT\\u{1b}\u{1b}[0m x\n");
+    }
+
+    #[test]
     fn formulas_become_text_and_other_cells_stay() {
         for formula in [
             "=HYPERLINK(\"x\")",
@@ -76,9 +86,42 @@ mod tests {
 
 /// A text report built line by line, each line escaped as it is added:
 /// a renderer writing its lines through this cannot let a quoted field
-/// break or recolour the report, whatever the field holds.
+/// break or recolour the report, whatever the field holds. Colour, when
+/// asked for, is added by the report itself around escaped parts
+/// ([`Lines::painted`]), never taken from the text.
 #[derive(Debug, Default)]
-pub struct Lines(String);
+pub struct Lines {
+    text: String,
+    colour: bool,
+}
+
+/// A colour for part of a line (an ANSI SGR code), shown only in a
+/// coloured report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// Met, granted.
+    Green,
+    /// Met with a measure, unknown, conditional.
+    Yellow,
+    /// Not met, refused.
+    Red,
+    /// Incomplete.
+    Magenta,
+    /// Headings.
+    Bold,
+}
+
+impl Paint {
+    fn code(self) -> &'static str {
+        match self {
+            Paint::Green => "1;32",
+            Paint::Yellow => "1;33",
+            Paint::Red => "1;31",
+            Paint::Magenta => "1;35",
+            Paint::Bold => "1",
+        }
+    }
+}
 
 impl Lines {
     /// An empty report.
@@ -86,19 +129,41 @@ impl Lines {
         Lines::default()
     }
 
+    /// An empty report, coloured when `colour` is set.
+    pub fn coloured(colour: bool) -> Lines {
+        Lines {
+            text: String::new(),
+            colour,
+        }
+    }
+
     /// Adds one line (escaped) and its line break.
     pub fn line(&mut self, line: impl AsRef<str>) {
-        self.0.push_str(&text(line.as_ref()));
-        self.0.push('\n');
+        self.text.push_str(&text(line.as_ref()));
+        self.text.push('\n');
+    }
+
+    /// Adds one line made of parts, each escaped, those with a paint
+    /// coloured when the report is.
+    pub fn painted(&mut self, parts: &[(Option<Paint>, &str)]) {
+        for (paint, part) in parts {
+            match paint.filter(|_| self.colour) {
+                Some(paint) => {
+                    let _ = write!(self.text, "\u{1b}[{}m{}\u{1b}[0m", paint.code(), text(part));
+                }
+                None => self.text.push_str(&text(part)),
+            }
+        }
+        self.text.push('\n');
     }
 
     /// Adds an empty line.
     pub fn blank(&mut self) {
-        self.0.push('\n');
+        self.text.push('\n');
     }
 
     /// The report.
     pub fn finish(self) -> String {
-        self.0
+        self.text
     }
 }

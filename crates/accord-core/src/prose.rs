@@ -36,9 +36,46 @@ impl<'de> Deserialize<'de> for Prose {
     }
 }
 
+/// `a`, `a and b`, `a, b and c`: a list as a sentence writes it.
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => format!(
+            "{} and {}",
+            init.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
+            last.as_ref()
+        ),
+    }
+}
+
+/// `clause 3.5`, `clauses 3.5 and 3.7`: clause numbers with their noun.
+pub fn clauses<S: AsRef<str>>(numbers: &[S]) -> String {
+    let noun = if numbers.len() == 1 { "clause" } else { "clauses" };
+    format!("{noun} {}", and_list(numbers))
+}
+
+/// `1 day`, `2 days`, `1.5 days`: a count with its noun, singular only for exactly one.
+pub fn count(n: impl fmt::Display, singular: &str, plural: &str) -> String {
+    let text = n.to_string();
+    let noun = if text == "1" { singular } else { plural };
+    format!("{text} {noun}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_and_counts_read_as_english() {
+        assert_eq!(clauses(&["3.5"]), "clause 3.5");
+        assert_eq!(clauses(&["3.5", "3.7"]), "clauses 3.5 and 3.7");
+        assert_eq!(clauses(&["3.5", "3.6", "3.7"]), "clauses 3.5, 3.6 and 3.7");
+        assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(count(1, "day", "days"), "1 day");
+        assert_eq!(count("1.5", "day", "days"), "1.5 days");
+        assert_eq!(count(0, "day", "days"), "0 days");
+    }
 
     #[test]
     fn rewrapping_does_not_change_prose() {

@@ -12,7 +12,7 @@ use accord_core::rules::model::{
     Agreement, Clause, CountedDays, Criterion, PeriodFilter, RecognisedEducation, SanctionStatus, Side,
 };
 use accord_core::rules::RuleSet;
-use accord_core::{Date, Decimal};
+use accord_core::{prose, Date, Decimal};
 
 use crate::days::{
     counted_hundredths, hundredths_to_decimal, leaves_window, window_start, years_as_days, Span,
@@ -393,8 +393,13 @@ pub(crate) fn never(
         }
         Criterion::HoursInWindow { .. } => match (number(now, "hours"), number(now, "required_hours")) {
             (Some(hours), Some(required)) => format!(
-                "the CPD already completed only leaves the window as time passes; {} more hours are needed",
-                required.saturating_sub(hours).grouped()
+                "the CPD already completed only leaves the window as time passes; {} more {} needed",
+                required.saturating_sub(hours).grouped(),
+                if required.saturating_sub(hours) == 1 {
+                    "hour is"
+                } else {
+                    "hours are"
+                }
             ),
             _ => now.detail.clone(),
         },
@@ -527,12 +532,46 @@ fn current_registration(context: &Context<'_>, qualifying: Option<&Vec<String>>,
     Outcome::new(Branch::NotMet, detail)
 }
 
-/// How one degree fares under clause 3.2's two routes.
-struct DegreeFinding {
-    accredited: bool,
-    equivalent: bool,
-    long_enough: Option<bool>,
-    note: String,
+/// How one degree fares under a recognised-education criterion's two
+/// routes (accreditation by a schedule body, equivalence), as the
+/// evaluation examined it: explanations show it degree by degree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DegreeFinding {
+    /// Accredited by a body the schedule listed on the day of conferral.
+    pub accredited: bool,
+    /// Assessed as substantially equivalent by the body the route names, in time.
+    pub equivalent: bool,
+    /// Whether the programme is long enough; `None` when its length is not given.
+    pub long_enough: Option<bool>,
+    /// The finding in words, with the degree's title and institution.
+    pub note: String,
+}
+
+/// Each listed degree examined as `rule` examines it on `as_of`, in the
+/// order listed: the same function the evaluation uses, so that an
+/// explanation's table of degrees never disagrees with the decision.
+pub fn degree_findings(
+    rules: &RuleSet,
+    agreement: &Agreement,
+    application: &Application,
+    as_of: NaiveDate,
+    rule: &RecognisedEducation,
+) -> Result<Vec<DegreeFinding>, String> {
+    let context = Context {
+        rules,
+        agreement,
+        application,
+        as_of,
+        used: RefCell::new(Vec::new()),
+        tweak: None,
+    };
+    let min_years = context.whole_years(&rule.min_programme_years)?;
+    Ok(application
+        .degrees()
+        .into_iter()
+        .flatten()
+        .map(|d| examine_degree(&context, rule, d, min_years, Knobs::default()))
+        .collect())
 }
 
 fn examine_degree(
@@ -736,7 +775,7 @@ fn counted_days(context: &Context<'_>, rule: &CountedDays, k: Knobs) -> Result<O
         let short = hundredths_to_decimal(band_days.saturating_mul(100) - counted);
         let detail = format!(
             "{base}; {} short of the {} needed even with measure {}",
-            short.grouped(),
+            prose::count(short.grouped(), "day", "days"),
             Decimal::from_int(band_days).grouped(),
             band.measure
         );
@@ -745,7 +784,7 @@ fn counted_days(context: &Context<'_>, rule: &CountedDays, k: Knobs) -> Result<O
     let short = hundredths_to_decimal(required.saturating_mul(100) - counted);
     Ok(figures(Outcome::new(
         Branch::NotMet,
-        format!("{base}: {} days short", short.grouped()),
+        format!("{base}: {} short", prose::count(short.grouped(), "day", "days")),
     )))
 }
 
@@ -772,7 +811,10 @@ fn hours_in_window(context: &Context<'_>, minimum: &str, window: &str, k: Knobs)
         Outcome::new(Branch::Met, base)
     } else {
         let short = required.saturating_sub(hours);
-        Outcome::new(Branch::NotMet, format!("{base}: {} hours short", short.grouped()))
+        Outcome::new(
+            Branch::NotMet,
+            format!("{base}: {} short", prose::count(short.grouped(), "hour", "hours")),
+        )
     };
     Ok(outcome
         .figure("hours", FigureValue::Number(hours))

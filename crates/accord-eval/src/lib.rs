@@ -17,7 +17,7 @@ use accord_core::rules::RuleSet;
 use accord_core::{Application, Date};
 use chrono::NaiveDate;
 
-pub use criteria::{Tweak, TweakChange};
+pub use criteria::{degree_findings, DegreeFinding, Tweak, TweakChange};
 pub use decision::{
     CriterionResult, Decision, Figure, FigureValue, GrantMade, MeasureRequired, ParameterUsed,
     RequirementAttached, RuleGap, Status,
@@ -216,16 +216,13 @@ fn reason(decision: &Decision, out_of_scope: bool) -> String {
             .map(|c| c.clause.as_str())
             .collect()
     };
-    let not_met = clauses(Status::NotMet);
+    let not_met = accord_core::prose::clauses(&clauses(Status::NotMet));
     match decision.outcome {
-        Outcome::Standard if out_of_scope => format!(
-            "outside the agreement's scope (clause {} not met)",
-            not_met.join(", ")
-        ),
-        Outcome::Standard | Outcome::Referred => format!("clause {} not met", not_met.join(", ")),
+        Outcome::Standard if out_of_scope => format!("outside the agreement's scope ({not_met} not met)"),
+        Outcome::Standard | Outcome::Referred => format!("{not_met} not met"),
         Outcome::Incomplete => format!(
-            "evidence missing for clause {}",
-            clauses(Status::Unknown).join(", ")
+            "evidence missing for {}",
+            accord_core::prose::clauses(&clauses(Status::Unknown))
         ),
         Outcome::Conditional => "every criterion met, with compensation measures".into(),
         Outcome::Expedited => "every criterion met".into(),
@@ -327,7 +324,7 @@ mod tests {
             false,
         );
         assert_eq!((d.outcome, d.precedence_step), (Outcome::Standard, Some(0)));
-        assert_eq!(d.reason, "clause 3.5, 3.7 not met");
+        assert_eq!(d.reason, "clauses 3.5 and 3.7 not met");
     }
 
     #[test]

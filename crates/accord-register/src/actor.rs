@@ -143,10 +143,45 @@ pub struct Disabled {
     pub id: String,
 }
 
-/// Every actor, folded from the ledger's actor entries.
+/// What a `token_created` entry says: never the token, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenIssued {
+    /// The token's public id (its first characters), to name it when revoking.
+    pub id: String,
+    /// The actor it authenticates.
+    pub actor: String,
+    /// `sha256:` + hex of the token.
+    pub sha256: String,
+}
+
+/// What a `token_revoked` entry says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRevoked {
+    /// The token's public id.
+    pub id: String,
+}
+
+/// A token as the ledger knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Token {
+    /// Its public id.
+    pub id: String,
+    /// The actor it authenticates.
+    pub actor: String,
+    /// Its hash.
+    #[serde(skip)]
+    pub sha256: String,
+    /// Revoked tokens authenticate no one.
+    pub revoked: bool,
+    /// The entry that issued it.
+    pub issued_in: i64,
+}
+
+/// Every actor and token, folded from the ledger's actor and token entries.
 #[derive(Debug, Clone, Default)]
 pub struct Actors {
     by_id: BTreeMap<String, Actor>,
+    tokens: BTreeMap<String, Token>,
 }
 
 impl Actors {
@@ -175,6 +210,27 @@ impl Actors {
                     actor.disabled = true;
                 }
             }
+            Kind::TokenCreated => {
+                let issued: TokenIssued =
+                    serde_json::from_str(&entry.detail).map_err(|_| unreadable("token"))?;
+                self.tokens.insert(
+                    issued.id.clone(),
+                    Token {
+                        id: issued.id,
+                        actor: issued.actor,
+                        sha256: issued.sha256,
+                        revoked: false,
+                        issued_in: entry.seq,
+                    },
+                );
+            }
+            Kind::TokenRevoked => {
+                let revoked: TokenRevoked =
+                    serde_json::from_str(&entry.detail).map_err(|_| unreadable("token"))?;
+                if let Some(token) = self.tokens.get_mut(&revoked.id) {
+                    token.revoked = true;
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -193,6 +249,27 @@ impl Actors {
     /// Every actor, by id.
     pub fn all(&self) -> impl Iterator<Item = &Actor> {
         self.by_id.values()
+    }
+
+    /// Every token issued, by id.
+    pub fn tokens(&self) -> impl Iterator<Item = &Token> {
+        self.tokens.values()
+    }
+
+    /// The token `id`.
+    pub fn token(&self, id: &str) -> Option<&Token> {
+        self.tokens.get(id)
+    }
+
+    /// The enabled actor a presented token authenticates, if any: a token
+    /// that is known by its hash, not revoked, of an actor not disabled.
+    pub fn authenticate(&self, presented: &str) -> Option<&Actor> {
+        let hash = crate::chain::sha256_hex(presented.as_bytes());
+        let token = self
+            .tokens
+            .values()
+            .find(|t| !t.revoked && constant_time_eq(t.sha256.as_bytes(), hash.as_bytes()))?;
+        self.by_id.get(&token.actor).filter(|a| !a.disabled)
     }
 
     /// The actor `id` if they may do `action`; else why not.
@@ -222,6 +299,11 @@ impl Actors {
             needed.join("` or `")
         )))
     }
+}
+
+/// Compares two byte strings in time independent of where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -317,7 +317,12 @@ impl Tx<'_> {
 fn actors_in(reader: &dyn Reader) -> Result<Actors, Error> {
     let mut actors = Actors::default();
     reader.entries(
-        Filter::Kinds(&[Kind::ActorAdded, Kind::ActorDisabled]),
+        Filter::Kinds(&[
+            Kind::ActorAdded,
+            Kind::ActorDisabled,
+            Kind::TokenCreated,
+            Kind::TokenRevoked,
+        ]),
         &mut |e| actors.apply(&e),
     )?;
     Ok(actors)
@@ -343,6 +348,15 @@ pub struct Register {
     clock: Box<dyn Clock>,
     /// Rule sets read back from the register, by fingerprint.
     rules: Mutex<HashMap<String, Arc<RuleSet>>>,
+}
+
+/// `location` as it may be shown: a PostgreSQL URL's password hidden.
+pub fn display_location(location: &str) -> String {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        postgres::redact(location)
+    } else {
+        location.to_owned()
+    }
 }
 
 impl Register {
@@ -441,6 +455,77 @@ impl Register {
                 name: name.to_owned(),
                 roles,
             }),
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Issues a bearer token for `actor` (an actor for themselves, an admin
+    /// for anyone): the token is returned once and only its hash is kept,
+    /// in a chained entry. `secret` is the token's random bytes.
+    pub fn create_token(
+        &mut self,
+        by: Option<&str>,
+        actor: &str,
+        secret: &[u8; 32],
+    ) -> Result<(String, Entry), Error> {
+        let today = self.clock.today();
+        let mut tx = self.begin()?;
+        let actors = tx.actors()?;
+        let by = if by == Some(actor) {
+            actors.authorize(by, Action::ReadCases)?.id.clone()
+        } else {
+            actors.authorize(by, Action::ManageActors)?.id.clone()
+        };
+        match actors.get(actor) {
+            None => return Err(refused(format!("no actor `{actor}`"))),
+            Some(a) if a.disabled => return Err(refused(format!("actor `{actor}` is disabled"))),
+            Some(_) => {}
+        }
+        let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let token = format!("acc_{hex}");
+        let id = format!("acc_{}", hex.get(..12).unwrap_or_default());
+        if actors.token(&id).is_some() {
+            return Err(refused("a token with this id already exists: try again".into()));
+        }
+        let entry = tx.append(Draft {
+            kind: Some(Kind::TokenCreated),
+            actor: Some(by),
+            on: Some(today),
+            detail: json(&actor::TokenIssued {
+                id,
+                actor: actor.to_owned(),
+                sha256: chain::sha256_hex(token.as_bytes()),
+            }),
+            ..Draft::default()
+        })?;
+        tx.commit()?;
+        Ok((token, entry))
+    }
+
+    /// Revokes the token `id` (its holder, or an admin).
+    pub fn revoke_token(&mut self, by: Option<&str>, id: &str) -> Result<Entry, Error> {
+        let today = self.clock.today();
+        let mut tx = self.begin()?;
+        let actors = tx.actors()?;
+        let token = actors
+            .token(id)
+            .ok_or_else(|| refused(format!("no token `{id}`")))?
+            .clone();
+        if token.revoked {
+            return Err(refused(format!("token `{id}` is already revoked")));
+        }
+        let by = if by == Some(token.actor.as_str()) {
+            actors.authorize(by, Action::ReadCases)?.id.clone()
+        } else {
+            actors.authorize(by, Action::ManageActors)?.id.clone()
+        };
+        let entry = tx.append(Draft {
+            kind: Some(Kind::TokenRevoked),
+            actor: Some(by),
+            on: Some(today),
+            detail: json(&actor::TokenRevoked { id: id.to_owned() }),
             ..Draft::default()
         })?;
         tx.commit()?;

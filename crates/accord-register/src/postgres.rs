@@ -97,7 +97,7 @@ const PAGE: i64 = 512;
 /// The URL with any password hidden, to name the database in messages:
 /// the password of `user:password@` and a `password=` parameter, read the
 /// way the driver reads them.
-pub(crate) fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

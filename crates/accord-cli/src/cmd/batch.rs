@@ -1,16 +1,22 @@
 //! `accord batch`: the batch use case with its records written as JSON
 //! Lines or CSV, a progress bar on a terminal, and the summary as a table
-//! on stderr and optionally as JSON.
+//! on stderr, optionally as JSON and as an HTML report.
+//!
+//! The CSV is for an office's spreadsheet: per clause its status with the
+//! measure (`met_with_M2`) and, for clauses that count, the key figure in
+//! its own column (`clause 3.3 days`); the bodies, discipline and reason of
+//! each decision. The rule set's fingerprint is in the summary, once.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::time::Instant;
 
 use accord_app::batch::{self, Options, Record, Summary};
 use accord_app::contract::{Decision, ErrorRecord};
 use accord_core::load_dir;
-use accord_core::rules::model::Outcome;
+use accord_core::rules::model::{Criterion, Outcome};
 use accord_core::rules::{clause_order, RuleSet};
+use accord_eval::{FigureValue, Status};
 
 use crate::cli::{BatchArgs, BatchFormat};
 use crate::error::CliError;
@@ -56,7 +62,7 @@ pub fn run(args: &BatchArgs, context: &super::Context) -> Result<Exit, CliError>
         comparing: previous.is_some(),
         outlook: args.outlook,
     };
-    let progress = super::progress_bar();
+    let progress = super::progress_bar(context);
     let run = batch::run(
         &options,
         register.as_mut().map(|register| batch::Recorder {
@@ -80,47 +86,142 @@ pub fn run(args: &BatchArgs, context: &super::Context) -> Result<Exit, CliError>
         return Ok(Exit::Interrupted);
     }
     sink.commit()?;
-    eprint!("{}", table(&summary));
+    if !context.quiet {
+        eprint!("{}", table(&summary));
+        if let Some(n) = summary.recorded {
+            eprintln!(
+                "recorded {} in the ledger",
+                accord_core::prose::count(n, "decision", "decisions")
+            );
+        }
+    }
     if let Some(path) = &args.summary {
         let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
         write_atomically(path, &json)?;
     }
+    if let Some(path) = &args.report {
+        write_atomically(path, accord_app::batch_report::html(&summary, &rules).as_bytes())?;
+    }
     Ok(Exit::from_ok(summary.rejected == 0))
+}
+
+/// What a clause's figure column holds: the figure's name and its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyFigure {
+    /// Counted days (`counted_days`).
+    Days,
+    /// CPD hours in the window (`hours`).
+    Hours,
+}
+
+impl KeyFigure {
+    fn of(criterion: &Criterion) -> Option<KeyFigure> {
+        match criterion {
+            Criterion::CountedDays(_) => Some(KeyFigure::Days),
+            Criterion::HoursInWindow { .. } => Some(KeyFigure::Hours),
+            _ => None,
+        }
+    }
+
+    fn figure(self) -> &'static str {
+        match self {
+            KeyFigure::Days => "counted_days",
+            KeyFigure::Hours => "hours",
+        }
+    }
+
+    fn unit(self) -> &'static str {
+        match self {
+            KeyFigure::Days => "days",
+            KeyFigure::Hours => "hours",
+        }
+    }
+}
+
+/// One clause's columns: its status, and its key figure when it counts.
+struct ClauseColumn {
+    clause: String,
+    /// The key figures this clause number has across the agreements: one
+    /// gives a column in that unit; two (a clause number counting days in
+    /// one agreement and hours in another) give a column whose cells carry
+    /// their unit.
+    figures: BTreeSet<KeyFigure>,
 }
 
 /// The clause columns of the CSV: every clause with a criterion in any
 /// agreement, in clause order.
-fn clause_columns(rules: &RuleSet) -> Vec<String> {
-    let set: HashSet<&str> = rules
-        .agreements()
-        .iter()
-        .flat_map(|a| {
-            a.clauses
-                .iter()
-                .filter(|c| c.criterion.is_some())
-                .map(|c| c.clause.as_str())
+fn clause_columns(rules: &RuleSet) -> Vec<ClauseColumn> {
+    let mut clauses: BTreeMap<&str, BTreeSet<KeyFigure>> = BTreeMap::new();
+    for agreement in rules.agreements() {
+        for clause in &agreement.clauses {
+            if let Some(criterion) = &clause.criterion {
+                clauses
+                    .entry(clause.clause.as_str())
+                    .or_default()
+                    .extend(KeyFigure::of(criterion));
+            }
+        }
+    }
+    let mut columns: Vec<ClauseColumn> = clauses
+        .into_iter()
+        .map(|(clause, figures)| ClauseColumn {
+            clause: clause.to_owned(),
+            figures,
         })
         .collect();
-    let mut columns: Vec<String> = set.into_iter().map(str::to_owned).collect();
-    columns.sort_by(|a, b| clause_order(a, b));
+    columns.sort_by(|a, b| clause_order(&a.clause, &b.clause));
     columns
+}
+
+/// A clause's status as the CSV writes it: `met`, `met_with_M2`, `not_met`, `unknown`.
+fn status_cell(c: &accord_eval::CriterionResult) -> String {
+    match (c.status, &c.measure) {
+        (Status::Met, Some(m)) => format!("met_with_{m}"),
+        (status, _) => status.as_str().to_owned(),
+    }
 }
 
 /// The CSV's rows, formatted on the worker threads.
 struct CsvRow<'a> {
-    columns: &'a [String],
+    columns: &'a [ClauseColumn],
     comparing: bool,
     /// With `--outlook`: `expedited_on` and `granted_on` columns.
     outlook: bool,
 }
 
+/// The columns before the clauses.
+const LEADING: [&str; 9] = [
+    "file",
+    "application",
+    "as_of",
+    "outcome",
+    "agreement",
+    "home_body",
+    "host_body",
+    "discipline",
+    "reason",
+];
+
 impl CsvRow<'_> {
-    fn header(&self) -> Vec<String> {
-        let mut header: Vec<String> = ["file", "application", "as_of", "outcome", "agreement", "ruleset"]
+    /// Columns per clause, status and figure.
+    fn clause_cells(&self) -> usize {
+        self.columns
             .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        header.extend(self.columns.iter().map(|c| format!("clause {c}")));
+            .map(|c| 1 + usize::from(!c.figures.is_empty()))
+            .sum()
+    }
+
+    fn header(&self) -> Vec<String> {
+        let mut header: Vec<String> = LEADING.iter().map(|s| (*s).to_owned()).collect();
+        for c in self.columns {
+            header.push(format!("clause {}", c.clause));
+            let mut units = c.figures.iter();
+            match (units.next(), units.next()) {
+                (Some(only), None) => header.push(format!("clause {} {}", c.clause, only.unit())),
+                (Some(_), Some(_)) => header.push(format!("clause {} figure", c.clause)),
+                _ => {}
+            }
+        }
         header.extend(
             ["measures", "missing", "grants", "requirements"]
                 .iter()
@@ -149,15 +250,31 @@ impl CsvRow<'_> {
             d.as_of.to_string(),
             d.outcome.as_str().to_owned(),
             d.agreement.clone().unwrap_or_default(),
-            d.ruleset.to_string(),
+            d.home_body.clone(),
+            d.host_body.clone(),
+            d.discipline.clone(),
+            d.reason.clone(),
         ];
         for column in self.columns {
-            let status = d
-                .criteria
-                .iter()
-                .find(|c| &c.clause == column)
-                .map(|c| c.status.as_str());
-            row.push(status.unwrap_or_default().to_owned());
+            let result = d.criteria.iter().find(|c| c.clause == column.clause);
+            row.push(result.map(status_cell).unwrap_or_default());
+            if column.figures.is_empty() {
+                continue;
+            }
+            let both = column.figures.len() > 1;
+            let figure = result.and_then(|c| {
+                column.figures.iter().find_map(|key| {
+                    c.figures
+                        .iter()
+                        .find(|f| f.name == key.figure())
+                        .and_then(|f| match &f.value {
+                            FigureValue::Number(n) if both => Some(format!("{n} {}", key.unit())),
+                            FigureValue::Number(n) => Some(n.to_string()),
+                            _ => None,
+                        })
+                })
+            });
+            row.push(figure.unwrap_or_default());
         }
         let join = |items: Vec<String>| items.join("; ");
         row.push(join(d.measures.iter().map(|m| m.id.clone()).collect()));
@@ -184,7 +301,7 @@ impl CsvRow<'_> {
     fn error(&self, file: &str, message: &str) -> String {
         let mut row = vec![file.to_owned()];
         let outlook = if self.outlook { 2 } else { 0 };
-        row.resize(6 + self.columns.len() + 4 + outlook, String::new());
+        row.resize(LEADING.len() + self.clause_cells() + 4 + outlook, String::new());
         row.push(message.to_owned());
         if self.comparing {
             row.push(String::new());
@@ -246,6 +363,19 @@ impl Sink {
     }
 }
 
+/// How many ids or files a line of the table on stderr names before
+/// saying how many more there are (all are in `--summary` and `--report`).
+const LISTED: usize = 20;
+
+/// `a, b, c` or `a, b, c and 7 more`.
+fn listed(items: &[String]) -> String {
+    let shown = items.iter().take(LISTED).cloned().collect::<Vec<_>>().join(", ");
+    match items.len().saturating_sub(LISTED) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 /// The summary as the table printed on stderr, every line escaped.
 fn table(summary: &Summary) -> String {
     let mut out = Lines::new();
@@ -275,9 +405,26 @@ fn table(summary: &Summary) -> String {
         for (transition, count) in &c.transitions {
             out.line(format!("  {transition}: {count}"));
         }
-        out.line(format!("  new {}: {}", c.new.len(), c.new.join(", ")));
-        out.line(format!("  gone {}: {}", c.gone.len(), c.gone.join(", ")));
+        for (label, ids) in [("new", &c.new), ("gone", &c.gone)] {
+            out.line(match ids.len() {
+                0 => format!("  {label:<10}{:>9}", 0),
+                n => format!("  {label:<10}{n:>9}: {}", listed(ids)),
+            });
+        }
     }
+    if !summary.rejected_files.is_empty() {
+        out.line("rejected files");
+        for r in summary.rejected_files.iter().take(LISTED) {
+            out.line(format!("  {}: {}", r.file, r.error));
+        }
+        if summary.rejected_files.len() > LISTED {
+            out.line(format!(
+                "  and {} more (all in --summary and --report)",
+                summary.rejected_files.len() - LISTED
+            ));
+        }
+    }
+    out.line(format!("rule set {}", summary.ruleset));
     out.line(format!(
         "elapsed {:.3} s, {:.0} files/s",
         summary.elapsed_seconds, summary.files_per_second

@@ -4,7 +4,7 @@ use accord_app::case::{self, CaseView, Which};
 use accord_core::load_dir;
 use accord_register::{Access, Register};
 
-use crate::cli::{CaseCommand, ReadFormat};
+use crate::cli::{CaseCommand, ReadFormat, ShowFormat};
 use crate::error::CliError;
 use crate::escape::{self, Lines};
 use crate::exit::Exit;
@@ -23,7 +23,7 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
             file,
         } => {
             let rules = load_dir(&rules.rules)?;
-            let entry = case::open(&mut writing()?, by, &rules, file, *received)?;
+            let entry = case::open(&mut writing()?, by, &rules, case::read_file(file)?, *received)?;
             format!(
                 "opened case {} (version 1, received {}, {}): ledger entry {}\n",
                 escape::text(entry.case_id.as_deref().unwrap_or_default()),
@@ -48,7 +48,8 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
             received,
         } => {
             let rules = load_dir(&rules.rules)?;
-            let (number, entry) = case::evidence(&mut writing()?, by, &rules, id, file, *received)?;
+            let (number, entry) =
+                case::evidence(&mut writing()?, by, &rules, id, case::read_file(file)?, *received)?;
             let voided = serde_json::from_str::<serde_json::Value>(&entry.detail)
                 .ok()
                 .and_then(|d| d.get("voids").and_then(serde_json::Value::as_i64))
@@ -101,7 +102,8 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
             )
         }
         CaseCommand::DecideReview { id, corrected, on } => {
-            let reviewed = case::decide_review(&mut writing()?, by, id, corrected.as_deref(), *on)?;
+            let corrected = corrected.as_deref().map(case::read_file).transpose()?;
+            let reviewed = case::decide_review(&mut writing()?, by, id, corrected, *on)?;
             let verdict = match reviewed.reviewed {
                 Some(before) if before == reviewed.decision.outcome => {
                     format!("upholds the decision ({})", before.as_str())
@@ -137,13 +139,23 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
                 corrected.seq
             )
         }
-        CaseCommand::Show { id, as_of, format } => {
-            let view = case::show(&reading()?, id, *as_of)?;
-            match format {
-                ReadFormat::Json => serde_json::to_string_pretty(&view).unwrap_or_default() + "\n",
-                ReadFormat::Text => show_text(&view),
+        CaseCommand::Show {
+            id,
+            as_of,
+            format,
+            rules,
+        } => match format {
+            ShowFormat::Html => {
+                let register = reading()?;
+                let today = as_of.map_or_else(|| register.today(), |d| d.get());
+                let explanation = accord_app::explain::of_case(&register, id, today)?;
+                accord_app::letter::letter(&explanation, Some(rules))?
             }
-        }
+            ShowFormat::Json => {
+                serde_json::to_string_pretty(&case::show(&reading()?, id, *as_of)?).unwrap_or_default() + "\n"
+            }
+            ShowFormat::Text => show_text(&case::show(&reading()?, id, *as_of)?),
+        },
         CaseCommand::List {
             open,
             closed,

@@ -40,13 +40,13 @@ struct ImpactJson<'a> {
 }
 
 /// Runs the comparison; exit 0 when every file was assessed, 1 when some were rejected.
-pub fn run(args: &ImpactArgs) -> Result<Exit, CliError> {
+pub fn run(args: &ImpactArgs, context: &super::Context) -> Result<Exit, CliError> {
     let old = load_dir(&args.old)?;
     let new = load_dir(&args.new)?;
     let cancel = super::interruptible();
     let mut output = Output::open(args.output.as_deref())?;
     let mut listed: Vec<String> = Vec::new();
-    let progress = super::progress_bar();
+    let progress = super::progress_bar(context);
     let options = Options {
         old: &old,
         new: &new,
@@ -92,7 +92,7 @@ pub fn run(args: &ImpactArgs) -> Result<Exit, CliError> {
     }
     if args.format == ImpactFormat::Text {
         output.write_all(report(&tally, &listed, &args.old, &args.new, &old, &new).as_bytes())?;
-    } else {
+    } else if !context.quiet {
         let mut counts = Lines::new();
         report_counts(&mut counts, &tally, &old, &new);
         eprint!("{}", counts.finish());
@@ -140,8 +140,13 @@ fn json_line(change: &Change) -> String {
 /// The lines of one changed application: the application, then each changed clause indented.
 fn text_entry(change: &Change) -> Vec<String> {
     let (from, to) = (change.before.outcome.as_str(), change.after.outcome.as_str());
+    let outcome = if from == to {
+        format!("still {to}")
+    } else {
+        format!("{from} -> {to}")
+    };
     let mut lines = vec![format!(
-        "{} ({}): {from} -> {to}",
+        "{} ({}): {outcome}",
         change.after.application, change.file
     )];
     for clause in &change.changed_clauses {
@@ -160,24 +165,52 @@ fn text_entry(change: &Change) -> Vec<String> {
     lines
 }
 
+/// A clause's result on one side: its status with the measure it was met
+/// with, so that a clause gaining or losing a measure reads as a change
+/// (`met with M2 -> met`), and the explanation.
 fn describe(c: &CriterionResult) -> String {
-    format!("{} ({})", c.status.as_str(), c.detail)
+    let status = match (&c.measure, c.status) {
+        (Some(m), accord_eval::Status::Met) => format!("met with {m}"),
+        (_, status) => status.as_str().replace('_', " "),
+    };
+    format!("{status} ({})", c.detail)
 }
 
 fn report_counts(out: &mut Lines, tally: &Tally, old: &RuleSet, new: &RuleSet) {
     out.line(format!("old rules {}", old.fingerprint()));
     out.line(format!("new rules {}", new.fingerprint()));
     let changed: u64 = tally.transitions.values().sum();
+    // A decision whose clauses change but whose outcome stays is changed,
+    // but it is no transition of outcome.
+    let same_outcome: u64 = tally
+        .transitions
+        .iter()
+        .filter(|((from, to), _)| from == to)
+        .map(|(_, n)| n)
+        .sum();
     out.line(format!(
-        "files seen {}: compared {}, changed {changed}, unchanged {}, rejected {}, skipped {}",
-        tally.files_seen, tally.compared, tally.unchanged, tally.rejected, tally.skipped
+        "files seen {}: compared {}, changed {changed}, unchanged {}, rejected {}, skipped {} (of the changed: outcome {}, clauses only {same_outcome})",
+        tally.files_seen,
+        tally.compared,
+        tally.unchanged,
+        tally.rejected,
+        tally.skipped,
+        changed - same_outcome,
     ));
     out.line("outcome transitions");
-    if tally.transitions.is_empty() {
+    let transitions: Vec<_> = tally
+        .transitions
+        .iter()
+        .filter(|((from, to), _)| from != to)
+        .collect();
+    if transitions.is_empty() {
         out.line("  none");
     }
-    for ((from, to), n) in &tally.transitions {
+    for ((from, to), n) in transitions {
         out.line(format!("  {from} -> {to}: {n}"));
+    }
+    if same_outcome > 0 {
+        out.line(format!("  same outcome, clauses changed: {same_outcome}"));
     }
     out.line("changed clauses");
     if tally.clauses.is_empty() {

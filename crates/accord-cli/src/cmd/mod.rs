@@ -6,10 +6,14 @@ mod assess;
 mod batch;
 mod case;
 mod check;
+mod completions;
 mod diff;
+mod graph;
 mod impact;
 mod ledger;
+mod serve;
 mod test;
+mod token;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +28,8 @@ pub struct Context {
     pub db: String,
     /// Who is acting.
     pub actor: Option<String>,
+    /// Nothing on stderr but errors (`--quiet`).
+    pub quiet: bool,
 }
 
 /// Runs a parsed command line.
@@ -31,17 +37,23 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
     let context = Context {
         db: cli.db,
         actor: cli.actor,
+        quiet: cli.quiet,
     };
     match cli.command {
         Command::Assess(args) => assess::run(&args),
+        Command::Graph(args) => graph::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
         Command::Check(args) => check::run(&args),
         Command::Batch(args) => batch::run(&args, &context),
         Command::Diff(args) => diff::run(&args),
-        Command::Impact(args) => impact::run(&args),
+        Command::Impact(args) => impact::run(&args, &context),
         Command::Test(args) => test::run(&args),
         Command::Case(command) => case::run(&command, &context),
         Command::Actor(command) => actor::run(&command, &context),
         Command::Ledger(command) => ledger::run(&command, &context),
+        Command::Serve(args) => serve::run(&args, &context),
+        Command::Token(command) => token::run(&command, &context),
     }
 }
 
@@ -104,11 +116,11 @@ fn jobs(asked: Option<u16>) -> usize {
         .clamp(1, accord_app::MAX_JOBS)
 }
 
-/// A progress bar on stderr, shown only on a terminal.
-fn progress_bar() -> indicatif::ProgressBar {
+/// A progress bar on stderr, shown only on a terminal (and not `--quiet`).
+fn progress_bar(context: &Context) -> indicatif::ProgressBar {
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
+    if context.quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

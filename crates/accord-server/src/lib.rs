@@ -1,0 +1,238 @@
+//! Accord's decision service: an HTTP JSON API over the library crates.
+//!
+//! Every route but `/healthz` and `/readyz` needs a bearer token; the token
+//! names an actor of the register, whose roles the library checks exactly
+//! as it does for the command line (`accord_register::actor`). Decisions
+//! are the decision contract, byte for byte what `accord assess --format
+//! json` prints. The register is reached through the `Store` seam (SQLite
+//! or PostgreSQL), each call on a blocking thread with a pooled connection.
+//!
+//! Limits: request bodies of at most 1 MiB (413), at most `max_in_flight`
+//! requests at once (503 with `Retry-After` beyond), each at most `timeout`
+//! (503 with `Retry-After`). SIGTERM or SIGINT: stop accepting, finish what
+//! is in flight, return.
+
+mod api;
+mod error;
+mod metrics;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use accord_core::RuleSet;
+use accord_register::actor::{Action, Actor, Actors};
+use accord_register::{Access, Register};
+use axum::error_handling::HandleErrorLayer;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::Router;
+use tower::ServiceBuilder;
+
+pub use api::ApiDoc;
+pub use error::ApiError;
+
+/// The largest request body accepted: the application contract's file limit.
+pub fn max_body() -> usize {
+    usize::try_from(accord_core::file::Kind::Application.limit()).unwrap_or(usize::MAX)
+}
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The rule set's folder (for messages).
+    pub rules_dir: String,
+    /// The register: a SQLite path, `sqlite:PATH` or `postgres://...`.
+    pub db: String,
+    /// Requests handled at once; more are refused with 503.
+    pub max_in_flight: usize,
+    /// The longest a request may take.
+    pub timeout: Duration,
+}
+
+/// The ledger head (sequence and hash) the cached actors were folded at.
+type Head = Option<(i64, String)>;
+
+/// What every handler shares.
+pub struct State {
+    rules: Arc<RuleSet>,
+    db: String,
+    idle: Mutex<Vec<Register>>,
+    actors: Mutex<Option<(Head, Arc<Actors>)>>,
+    metrics: metrics::Metrics,
+    fingerprint: HeaderValue,
+}
+
+impl State {
+    /// The shared state of a service over `rules` and the register at `db`,
+    /// which is opened (created and migrated when new) to check it.
+    pub fn new(rules: RuleSet, db: &str) -> Result<State, Box<dyn std::error::Error + Send + Sync>> {
+        let register = Register::open(db, Access::Write)?;
+        let fingerprint = HeaderValue::from_str(rules.fingerprint().as_str())
+            .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
+        Ok(State {
+            rules: Arc::new(rules),
+            db: db.to_owned(),
+            idle: Mutex::new(vec![register]),
+            actors: Mutex::new(None),
+            metrics: metrics::Metrics::new()?,
+            fingerprint,
+        })
+    }
+
+    /// Runs `work` with a register connection on a blocking thread; the
+    /// connection goes back to the pool afterwards.
+    async fn with_register<T, F>(self: &Arc<Self>, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&State, &mut Register) -> Result<T, ApiError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let pooled = state.idle.lock().ok().and_then(|mut idle| idle.pop());
+            let mut register = match pooled {
+                Some(r) => r,
+                None => Register::open(&state.db, Access::Write)?,
+            };
+            let result = work(&state, &mut register);
+            if let Ok(mut idle) = state.idle.lock() {
+                idle.push(register);
+            }
+            result
+        })
+        .await
+        .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))?
+    }
+
+    /// The actor the request's bearer token authenticates, allowed to do
+    /// `action`; the actors are refolded only when the ledger's head moved,
+    /// so a revoked token stops working at once.
+    fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        register: &Register,
+        action: Action,
+    ) -> Result<Actor, ApiError> {
+        let token = bearer(headers)?;
+        let head = register.head()?;
+        let actors = {
+            let cached = self
+                .actors
+                .lock()
+                .ok()
+                .and_then(|c| c.as_ref().filter(|(h, _)| *h == head).map(|(_, a)| Arc::clone(a)));
+            match cached {
+                Some(a) => a,
+                None => {
+                    let fresh = Arc::new(register.actors()?);
+                    if let Ok(mut cache) = self.actors.lock() {
+                        *cache = Some((head, Arc::clone(&fresh)));
+                    }
+                    fresh
+                }
+            }
+        };
+        let actor = actors.authenticate(token).ok_or_else(|| {
+            ApiError::unauthenticated(
+                "the bearer token is not valid: unknown, revoked, or its actor disabled",
+            )
+        })?;
+        Ok(actors.authorize(Some(&actor.id), action)?.clone())
+    }
+}
+
+/// The token of an `Authorization: Bearer TOKEN` header.
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let value = headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthenticated(
+            "a bearer token is needed: `Authorization: Bearer TOKEN` (see `accord token create`)",
+        )
+    })?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer TOKEN`"))
+}
+
+async fn overloaded(err: tower::BoxError) -> ApiError {
+    if err.is::<tower::timeout::error::Elapsed>() {
+        ApiError::busy("the request took longer than the service allows: try again")
+    } else {
+        ApiError::busy("the service is at its limit of requests in flight: try again")
+    }
+}
+
+/// The service's routes with their limits, over `state`.
+pub fn router(state: Arc<State>, config: &Config) -> Router {
+    let limits = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(overloaded))
+        .load_shed()
+        .concurrency_limit(config.max_in_flight.max(1))
+        .timeout(config.timeout);
+    api::routes()
+        .layer(limits)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            metrics::observe,
+        ))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// `ready` receives the address bound (port 0 picks a free one).
+pub async fn serve(
+    config: Config,
+    rules: RuleSet,
+    ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // A register's client may run its own runtime (PostgreSQL's does): it
+    // is opened, used and dropped on blocking threads only.
+    let db = config.db.clone();
+    let state = Arc::new(
+        tokio::task::spawn_blocking(move || State::new(rules, &db))
+            .await
+            .map_err(|e| e.to_string())??,
+    );
+    let app = router(Arc::clone(&state), &config);
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    let idle = state
+        .idle
+        .lock()
+        .map(|mut idle| std::mem::take(&mut *idle))
+        .unwrap_or_default();
+    tokio::task::spawn_blocking(move || drop(idle))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
