@@ -360,7 +360,8 @@ fn impact_counts_a_measure_dropped_as_a_clause_change() {
         rules.path().to_str().unwrap(),
         apps.path().to_str().unwrap(),
     ]));
-    assert!(text.contains("  3.3: met with M2 (2,467 of 2,557 days"), "{text}");
-    assert!(text.contains(") -> met (2,467 of 2,192 days"), "{text}");
+    assert!(text.contains("  3.3: met_with_M2 -> met\n"), "{text}");
+    assert!(text.contains("    before: 2,467 of 2,557 days"), "{text}");
+    assert!(text.contains("    after: 2,467 of 2,192 days"), "{text}");
     assert!(text.contains("conditional -> expedited: 1"), "{text}");
 }

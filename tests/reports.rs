@@ -693,9 +693,21 @@ fn a_cases_letter_gives_the_last_day_to_request_a_review() {
         "ana",
         &["case", "acknowledge", "APP-2025-000123", "--on", "2026-01-14"],
     );
-    as_actor(
-        "ana",
-        &["case", "assess", "APP-2025-000123", "--on", "2026-01-20"],
+    // Issue 14: `case assess` prints the same report as `assess`: the
+    // applicant, what was counted, the next steps, then what was recorded.
+    let assessed = ok(accord().args(["--db", db, "--actor", "ana"]).args([
+        "case",
+        "assess",
+        "APP-2025-000123",
+        "--on",
+        "2026-01-20",
+    ]));
+    let report = ok(accord().args(["assess", "fixtures/examples/spec-example.yaml"]));
+    assert!(assessed.starts_with(&report), "{assessed}");
+    assert!(assessed.contains("  Ayesha Khan, PEC → CSE, civil"), "{assessed}");
+    assert!(
+        assessed.contains("\nRecorded on 2026-01-20 as ledger entry "),
+        "{assessed}"
     );
     as_actor(
         "bo",
@@ -801,4 +813,23 @@ fn help_texts_say_what_json_is_for_each_command() {
     assert!(help.contains("json: The decision contract"), "{help}");
     assert!(help.contains("html: The decision letter"), "{help}");
     assert!(help.contains("`-` for standard input"), "{help}");
+}
+
+#[test]
+fn issue_14_help_and_the_manual_say_what_accord_does() {
+    // Not Cargo's package description ("The accord command-line tool"): the
+    // sentence that says what the program is for, in `--help` and in the
+    // manual page's NAME.
+    let help = ok(accord().arg("--help"));
+    assert!(
+        help.starts_with(
+            "Assess engineers' applications for recognition under mutual recognition agreements"
+        ),
+        "{help}"
+    );
+    let man = ok(accord().arg("man"));
+    assert!(
+        man.contains("accord \\- Assess engineers\\*(Aq applications for recognition"),
+        "{man}"
+    );
 }

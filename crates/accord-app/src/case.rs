@@ -124,6 +124,9 @@ pub fn evidence(
 pub struct Assessed {
     /// The decision.
     pub decision: accord_eval::Decision,
+    /// The decision explained (the applicant, what was counted, the next
+    /// steps), for the report the assessor reads.
+    pub explanation: crate::explain::Explanation,
     /// Its ledger entry.
     pub entry: Entry,
     /// What became of it.
@@ -152,7 +155,16 @@ pub fn assess(
             version.number
         ))
     })?;
-    let decision = crate::decide::decide_bytes(rules, Path::new(&input.name), input.bytes.clone(), as_of)?;
+    let explained = crate::explain::assess_bytes(
+        rules,
+        Path::new(&input.name),
+        None,
+        input.bytes.clone(),
+        as_of,
+        false,
+    )?;
+    let explanation = explained.explanation(rules);
+    let decision = explained.assessed.decision;
     let on = day(register, on);
     let (entry, effect) = register.record_assessment(
         by,
@@ -169,6 +181,7 @@ pub fn assess(
     )?;
     Ok(Assessed {
         decision,
+        explanation,
         entry,
         effect,
         on,

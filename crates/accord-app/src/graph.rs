@@ -221,7 +221,8 @@ fn cluster(
 fn condition(condition: &Condition) -> String {
     match condition {
         Condition::OutOfScope => "out of scope".to_owned(),
-        Condition::NotMet(clauses) => format!("{} not met", accord_core::prose::clauses(clauses)),
+        // The step holds when any one of its clauses is not met: never "clauses 3.1 and 3.2 not met".
+        Condition::NotMet(clauses) => format!("{} not met", accord_core::prose::any_clause(clauses)),
         Condition::AnyUnknown => "any criterion unknown".to_owned(),
         Condition::AnyMeasure => "any measure applies".to_owned(),
         Condition::Always => "always".to_owned(),
@@ -406,6 +407,19 @@ mod tests {
         let dot = super::dot(&pec_ea);
         let agreements = dot.lines().filter(|l| l.contains("dir=both")).count();
         assert_eq!(agreements, pec_ea.agreements().len());
+    }
+
+    #[test]
+    fn issue_14_a_step_that_any_clause_triggers_reads_as_any_not_all() {
+        let dot = super::dot(&bundled());
+        assert!(
+            dot.contains(
+                "standard when out of scope, or any of clauses 3.1, 3.2, 3.3, 3.4, 3.5 or 3.6 not met"
+            ),
+            "{dot}"
+        );
+        assert!(dot.contains("referred when clause 3.7 not met"), "{dot}");
+        assert!(!dot.contains("and 3.6 not met"), "{dot}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Assess engineers' applications for recognition under mutual recognition agreements.
 #[derive(Debug, Parser)]
-#[command(name = "accord", version, about, propagate_version = true)]
+#[command(name = "accord", version, propagate_version = true)]
 pub struct Cli {
     /// The register (case register and decision ledger): a SQLite file's
     /// path (or `sqlite:PATH`), or a PostgreSQL database's URL,

@@ -25,6 +25,15 @@ pub fn colour_wanted() -> bool {
     std::io::stdout().is_terminal() && !no_colour && !dumb
 }
 
+/// A clause's status as a token, as the CSV and `impact` write it: `met`,
+/// `met_with_M2` (met with that measure), `not_met`, `unknown`.
+pub fn status_token(c: &accord_eval::CriterionResult) -> String {
+    match (c.status, &c.measure) {
+        (Status::Met, Some(m)) => format!("met_with_{m}"),
+        (status, _) => status.as_str().to_owned(),
+    }
+}
+
 /// The text report of a decision alone; every line escaped for the terminal.
 pub fn decision(d: &Decision) -> String {
     report(d, None, None, false)
@@ -178,10 +187,13 @@ fn counted(out: &mut Lines, e: &Explanation) {
                 .as_ref()
                 .map(|b| format!(", accredited by {b}"))
                 .unwrap_or_default();
-            let years = match &g.programme_years {
-                Some(y) => format!(", a {y}-year programme"),
-                None => ", programme length not given".to_owned(),
-            };
+            // A length not given is said once, by the route (`undecided
+            // until the programme length is given`), not twice.
+            let years = g
+                .programme_years
+                .as_ref()
+                .map(|y| format!(", a {y}-year programme"))
+                .unwrap_or_default();
             out.line(format!(
                 "  {} ({}), conferred {}{accredited}{years}: {}",
                 g.title, g.institution, g.graduated_on, g.route
@@ -359,6 +371,24 @@ mod snapshots {
         insta::assert_snapshot!(report(
             "fixtures/cases/imposed-and-pending-standard-precedes-referred/application.yaml"
         ));
+    }
+
+    #[test]
+    fn issue_14_a_degree_without_its_length_says_so_once() {
+        let text = report(
+            "fixtures/cases/b-programme-years-absent-on-accredited-degree-incomplete/application.yaml",
+        );
+        assert!(
+            text.contains(
+                "  BSc Computer Engineering (National University of Sciences and Technology), conferred 2017-07-15, accredited by PEC: undecided until the programme length is given\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.matches("programme length not given").count(), 1, "{text}");
+        assert!(
+            text.contains("Missing evidence\n  the length in years of the programme of each of your degrees"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -49,6 +49,29 @@ pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
+/// `a`, `a or b`, `a, b or c`: a list of alternatives as a sentence writes it.
+pub fn or_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => format!(
+            "{} or {}",
+            init.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
+            last.as_ref()
+        ),
+    }
+}
+
+/// `clause 3.7`, `any of clauses 3.5 or 3.7`: clause numbers of which one
+/// is enough (a condition that holds when any of them is not met), never
+/// read as all of them.
+pub fn any_clause<S: AsRef<str>>(numbers: &[S]) -> String {
+    match numbers {
+        [one] => format!("clause {}", one.as_ref()),
+        many => format!("any of clauses {}", or_list(many)),
+    }
+}
+
 /// `clause 3.5`, `clauses 3.5 and 3.7`: clause numbers with their noun.
 pub fn clauses<S: AsRef<str>>(numbers: &[S]) -> String {
     let noun = if numbers.len() == 1 { "clause" } else { "clauses" };
@@ -72,6 +95,11 @@ mod tests {
         assert_eq!(clauses(&["3.5", "3.7"]), "clauses 3.5 and 3.7");
         assert_eq!(clauses(&["3.5", "3.6", "3.7"]), "clauses 3.5, 3.6 and 3.7");
         assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(any_clause(&["3.7"]), "clause 3.7");
+        assert_eq!(
+            any_clause(&["3.5", "3.6", "3.7"]),
+            "any of clauses 3.5, 3.6 or 3.7"
+        );
         assert_eq!(count(1, "day", "days"), "1 day");
         assert_eq!(count("1.5", "day", "days"), "1.5 days");
         assert_eq!(count(0, "day", "days"), "0 days");

@@ -138,7 +138,7 @@ pub struct DegreeRow {
     pub programme_years: Option<String>,
     /// Whether a route recognises it.
     pub recognised: bool,
-    /// The route: `accreditation`, `equivalence (measure M1)`, `programme length not given`, `not recognised`.
+    /// The route: `accreditation`, `equivalence (measure M1)`, `undecided until the programme length is given`, `not recognised`.
     pub route: String,
     /// The finding in words.
     pub note: String,
@@ -376,7 +376,9 @@ pub(super) fn degrees(
                                 None => "equivalence".to_owned(),
                             },
                         ),
-                        (true, _, None) | (_, true, None) => (false, "programme length not given".to_owned()),
+                        (true, _, None) | (_, true, None) => {
+                            (false, "undecided until the programme length is given".to_owned())
+                        }
                         _ => (false, "not recognised".to_owned()),
                     };
                     DegreeRow {

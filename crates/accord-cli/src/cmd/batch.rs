@@ -16,7 +16,7 @@ use accord_app::contract::{Decision, ErrorRecord};
 use accord_core::load_dir;
 use accord_core::rules::model::{Criterion, Outcome};
 use accord_core::rules::{clause_order, RuleSet};
-use accord_eval::{FigureValue, Status};
+use accord_eval::FigureValue;
 
 use crate::cli::{BatchArgs, BatchFormat};
 use crate::error::CliError;
@@ -173,14 +173,6 @@ fn clause_columns(rules: &RuleSet) -> Vec<ClauseColumn> {
     columns
 }
 
-/// A clause's status as the CSV writes it: `met`, `met_with_M2`, `not_met`, `unknown`.
-fn status_cell(c: &accord_eval::CriterionResult) -> String {
-    match (c.status, &c.measure) {
-        (Status::Met, Some(m)) => format!("met_with_{m}"),
-        (status, _) => status.as_str().to_owned(),
-    }
-}
-
 /// The CSV's rows, formatted on the worker threads.
 struct CsvRow<'a> {
     columns: &'a [ClauseColumn],
@@ -257,7 +249,7 @@ impl CsvRow<'_> {
         ];
         for column in self.columns {
             let result = d.criteria.iter().find(|c| c.clause == column.clause);
-            row.push(result.map(status_cell).unwrap_or_default());
+            row.push(result.map(crate::render::status_token).unwrap_or_default());
             if column.figures.is_empty() {
                 continue;
             }

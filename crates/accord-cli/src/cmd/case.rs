@@ -72,7 +72,14 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
                 .and_then(|a| a.procedure.as_ref())
                 .and_then(|p| p.confirmation.as_ref())
                 .map(|c| c.clause.clone());
-            let mut out = crate::render::decision(&assessed.decision);
+            let mut out = crate::render::explained(
+                &accord_app::Assessed {
+                    decision: assessed.decision.clone(),
+                    outlook: None,
+                },
+                &assessed.explanation,
+                crate::render::colour_wanted(),
+            );
             out.push_str(&format!(
                 "\nRecorded on {} as ledger entry {} ({}) by {}: {}\n",
                 assessed.on,

@@ -18,6 +18,7 @@ use crate::error::CliError;
 use crate::escape::Lines;
 use crate::exit::Exit;
 use crate::output::Output;
+use crate::render;
 
 /// A clause whose status differs, with its result on each side.
 #[derive(Serialize)]
@@ -137,7 +138,10 @@ fn json_line(change: &Change) -> String {
     serde_json::to_string(&record).unwrap_or_default()
 }
 
-/// The lines of one changed application: the application, then each changed clause indented.
+/// The lines of one changed application: the application, then each
+/// changed clause as `3.3: met -> met_with_M2` (the statuses as the CSV
+/// writes them, so a clause gaining or losing a measure reads as a
+/// change, never `met -> met`), with each side's explanation below it.
 fn text_entry(change: &Change) -> Vec<String> {
     let (from, to) = (change.before.outcome.as_str(), change.after.outcome.as_str());
     let outcome = if from == to {
@@ -150,30 +154,20 @@ fn text_entry(change: &Change) -> Vec<String> {
         change.after.application, change.file
     )];
     for clause in &change.changed_clauses {
-        let side = |d: &accord_eval::Decision| {
-            d.criteria
-                .iter()
-                .find(|c| &c.clause == clause)
-                .map_or_else(|| "not evaluated".to_owned(), describe)
-        };
-        lines.push(format!(
-            "  {clause}: {} -> {}",
-            side(&change.before),
-            side(&change.after)
-        ));
+        fn side<'d>(d: &'d accord_eval::Decision, clause: &str) -> Option<&'d CriterionResult> {
+            d.criteria.iter().find(|c| c.clause == clause)
+        }
+        let (before, after) = (side(&change.before, clause), side(&change.after, clause));
+        let status =
+            |c: Option<&CriterionResult>| c.map_or_else(|| "not evaluated".to_owned(), render::status_token);
+        lines.push(format!("  {clause}: {} -> {}", status(before), status(after)));
+        for (label, c) in [("before", before), ("after", after)] {
+            if let Some(c) = c {
+                lines.push(format!("    {label}: {}", c.detail));
+            }
+        }
     }
     lines
-}
-
-/// A clause's result on one side: its status with the measure it was met
-/// with, so that a clause gaining or losing a measure reads as a change
-/// (`met with M2 -> met`), and the explanation.
-fn describe(c: &CriterionResult) -> String {
-    let status = match (&c.measure, c.status) {
-        (Some(m), accord_eval::Status::Met) => format!("met with {m}"),
-        (_, status) => status.as_str().replace('_', " "),
-    };
-    format!("{status} ({})", c.detail)
 }
 
 fn report_counts(out: &mut Lines, tally: &Tally, old: &RuleSet, new: &RuleSet) {
