@@ -337,6 +337,29 @@ fn tokens_roles_and_bad_input_get_the_right_status_and_a_json_error() {
     }
     let r = get(&agent, &server.url("/v1/rules"), None);
     assert_eq!(r.status, 401);
+    // The token is checked before anything else: without it, a bad
+    // parameter is still 401 (found by schemathesis: it was 422), and an
+    // actor who may not is refused before their parameters are read.
+    let r = get(&agent, &server.url("/v1/due?as_of=not-a-date"), None);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (401, "unauthenticated"),
+        "{}",
+        r.body
+    );
+    let r = post(
+        &agent,
+        &server.url("/v1/cases?received=not-a-date"),
+        Some(register.token("aud")),
+        "text/plain",
+        b"x",
+    );
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (403, "forbidden"),
+        "{}",
+        r.body
+    );
     // 403: a clerk may not assess a case; an auditor may not open one.
     let r = post(
         &agent,
@@ -444,13 +467,41 @@ fn tokens_roles_and_bad_input_get_the_right_status_and_a_json_error() {
     let r = get(&agent, &server.url("/v2/nothing"), Some(register.token("ana")));
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
     assert!(r.ruleset.as_deref().unwrap_or_default().starts_with("sha256:"));
-    // A revoked token stops working at once.
-    let id = &register.token("bo")[..16];
+    // A revoked token stops writing at once, and reading within the
+    // service's token freshness (100 ms).
+    let bo = register.token("bo");
+    let r = get(&agent, &server.url("/v1/rules"), Some(bo));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = &bo[..16];
     let (code, _, stderr) =
         run(accord().args(["--db", &register.db, "--actor", "admin", "token", "revoke", id]));
     assert_eq!(code, 0, "{stderr}");
-    let r = get(&agent, &server.url("/v1/rules"), Some(register.token("bo")));
-    assert_eq!(r.status, 401);
+    let r = post(
+        &agent,
+        &server.url("/v1/cases/NOPE/assess"),
+        Some(bo),
+        "application/json",
+        b"",
+    );
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (401, "unauthenticated"),
+        "{}",
+        r.body
+    );
+    let revoked = std::time::Instant::now();
+    loop {
+        let r = get(&agent, &server.url("/v1/rules"), Some(bo));
+        if r.status == 401 {
+            break;
+        }
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            revoked.elapsed() < std::time::Duration::from_secs(2),
+            "still reading after 2 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 #[test]

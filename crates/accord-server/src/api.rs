@@ -13,7 +13,7 @@ use accord_register::chain::Entry;
 use accord_register::Input;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as UrlPath, Query, Request, State as Shared};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,9 +22,13 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::State;
+use crate::{Caller, State};
 
 type Params = Query<HashMap<String, String>>;
+
+/// Applications up to this size are decided on the request's own worker
+/// thread; larger ones on a blocking thread (see [`assess`]).
+const INLINE_DECISION_BYTES: usize = 64 * 1024;
 
 /// The OpenAPI document of the service.
 #[derive(OpenApi)]
@@ -309,7 +313,7 @@ fn decision_value(d: &accord_eval::Decision) -> serde_json::Value {
 
 /// Assess an application: the decision contract, exactly as `accord assess --format json` prints it.
 #[utoipa::path(post, path = "/v1/assess",
-    params(("as_of" = Option<String>, Query, description = "Assessment date, instead of the application's `applied_on`"),
+    params(("as_of" = Option<String>, Query, format = Date, description = "Assessment date, instead of the application's `applied_on`"),
            ("outlook" = Option<bool>, Query, description = "Also give the eligibility outlook")),
     request_body(content((Object = "application/json"), (String = "application/yaml")), description = "An application file (spec/application-format.md)"),
     responses((status = 200, description = "The decision", body = Decision),
@@ -317,27 +321,31 @@ fn decision_value(d: &accord_eval::Decision) -> serde_json::Value {
               (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn assess(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     Query(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
+    caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
     let outlook = flag(&params, "outlook")?;
-    let headers = request.headers().clone();
     let input = application(request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
-    let assessed = state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::ReadCases)?;
-            Ok(accord_app::assess_bytes(
-                &state.rules,
-                Path::new(&input.name),
-                input.bytes,
-                as_of,
-                outlook,
-            )?)
+    // Deciding is pure computation, no register: a typical application
+    // (a few KiB) is decided in tens of microseconds, less than a hand-off
+    // to a blocking thread costs, so it is decided here; a large one, which
+    // may take milliseconds to parse, goes to a blocking thread so that it
+    // does not hold up the other requests on this worker.
+    let assessed = if input.bytes.len() <= INLINE_DECISION_BYTES {
+        accord_app::assess_bytes(&state.rules, Path::new(&input.name), input.bytes, as_of, outlook)?
+    } else {
+        let rules = Arc::clone(&state.rules);
+        tokio::task::spawn_blocking(move || {
+            accord_app::assess_bytes(&rules, Path::new(&input.name), input.bytes, as_of, outlook)
         })
-        .await?;
+        .await
+        .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))??
+    };
     state.metrics.decided(assessed.decision.outcome.as_str());
     Ok(json_response(
         StatusCode::OK,
@@ -347,14 +355,9 @@ async fn assess(
 
 /// The rule set served: id, fingerprint, agreements and their clauses.
 #[utoipa::path(get, path = "/v1/rules", responses((status = 200, body = RulesView), (status = 401, body = ErrorBody)))]
-async fn rules(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result<Json<RulesView>, ApiError> {
-    state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::ReadCases)?;
-            Ok(rules_view(&state.rules))
-        })
-        .await
-        .map(Json)
+async fn rules(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Json<RulesView>, ApiError> {
+    caller.may(Action::ReadCases)?;
+    Ok(Json(rules_view(&state.rules)))
 }
 
 fn rules_view(rules: &RuleSet) -> RulesView {
@@ -385,23 +388,24 @@ fn rules_view(rules: &RuleSet) -> RulesView {
 
 /// Open a case from an application, received on `received` (default today).
 #[utoipa::path(post, path = "/v1/cases",
-    params(("received" = Option<String>, Query, description = "Date received")),
+    params(("received" = Option<String>, Query, format = Date, description = "Date received")),
     request_body(content((Object = "application/json"), (String = "application/yaml"))),
     responses((status = 201, body = Recorded), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn open_case(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     Query(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let actor = caller.may(Action::Open)?;
     let received = date(&params, "received")?;
-    let headers = request.headers().clone();
     let input = application(request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
     let recorded = state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::Open)?;
+            caller.recheck(state, register)?;
             let entry = cases::open(register, Some(&actor.id), &state.rules, input, received)?;
             Ok(Recorded::of(entry.case_id.as_deref().unwrap_or_default(), &entry))
         })
@@ -411,24 +415,25 @@ async fn open_case(
 
 /// Add a newer version of a case's application.
 #[utoipa::path(post, path = "/v1/cases/{id}/versions",
-    params(("id" = String, Path), ("received" = Option<String>, Query)),
+    params(("id" = String, Path), ("received" = Option<String>, Query, format = Date)),
     request_body(content((Object = "application/json"), (String = "application/yaml"))),
     responses((status = 201, body = Recorded), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_version(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
     Query(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let actor = caller.may(Action::AddEvidence)?;
     let received = date(&params, "received")?;
-    let headers = request.headers().clone();
     let input = application(request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
     let recorded = state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::AddEvidence)?;
+            caller.recheck(state, register)?;
             let (_, entry) = cases::evidence(register, Some(&actor.id), &state.rules, &id, input, received)?;
             Ok(Recorded::of(&id, &entry))
         })
@@ -437,18 +442,19 @@ async fn add_version(
 }
 
 /// Record the acknowledgement, on `on` (default today).
-#[utoipa::path(post, path = "/v1/cases/{id}/acknowledge", params(("id" = String, Path), ("on" = Option<String>, Query)),
+#[utoipa::path(post, path = "/v1/cases/{id}/acknowledge", params(("id" = String, Path), ("on" = Option<String>, Query, format = Date)),
     responses((status = 200, body = Recorded), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn acknowledge(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<Recorded>, ApiError> {
+    let actor = caller.may(Action::Acknowledge)?;
     let on = date(&params, "on")?;
     state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::Acknowledge)?;
+            caller.recheck(state, register)?;
             let entry = cases::acknowledge(register, Some(&actor.id), &id, on)?;
             Ok(Recorded::of(&id, &entry))
         })
@@ -457,19 +463,20 @@ async fn acknowledge(
 }
 
 /// Assess a case's current version and record the decision made on `on`.
-#[utoipa::path(post, path = "/v1/cases/{id}/assess", params(("id" = String, Path), ("on" = Option<String>, Query), ("as_of" = Option<String>, Query)),
+#[utoipa::path(post, path = "/v1/cases/{id}/assess", params(("id" = String, Path), ("on" = Option<String>, Query, format = Date), ("as_of" = Option<String>, Query, format = Date)),
     responses((status = 200, body = CaseDecision), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn assess_case(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<CaseDecision>, ApiError> {
+    let actor = caller.may(Action::Assess)?;
     let on = date(&params, "on")?;
     let as_of = date(&params, "as_of")?;
     let done = state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::Assess)?;
+            caller.recheck(state, register)?;
             let assessed = cases::assess(register, Some(&actor.id), &state.rules, &id, as_of, on)?;
             let case = register.require(&id)?;
             let rules = register.case_rules(&case)?;
@@ -501,18 +508,19 @@ fn effect_name(effect: accord_register::case::Effect) -> &'static str {
 }
 
 /// Confirm the proposal awaiting a second assessor, on `on`.
-#[utoipa::path(post, path = "/v1/cases/{id}/confirm", params(("id" = String, Path), ("on" = Option<String>, Query)),
+#[utoipa::path(post, path = "/v1/cases/{id}/confirm", params(("id" = String, Path), ("on" = Option<String>, Query, format = Date)),
     responses((status = 200, body = Recorded), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn confirm(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<Recorded>, ApiError> {
+    let actor = caller.may(Action::Confirm)?;
     let on = date(&params, "on")?;
     state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::Confirm)?;
+            caller.recheck(state, register)?;
             Ok(Recorded::of(
                 &id,
                 &cases::confirm(register, Some(&actor.id), &id, on)?,
@@ -523,18 +531,19 @@ async fn confirm(
 }
 
 /// Record a review request received on `received`.
-#[utoipa::path(post, path = "/v1/cases/{id}/review-requests", params(("id" = String, Path), ("received" = Option<String>, Query)),
+#[utoipa::path(post, path = "/v1/cases/{id}/review-requests", params(("id" = String, Path), ("received" = Option<String>, Query, format = Date)),
     responses((status = 200, body = Recorded), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn request_review(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<Recorded>, ApiError> {
+    let actor = caller.may(Action::RequestReview)?;
     let received = date(&params, "received")?;
     state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::RequestReview)?;
+            caller.recheck(state, register)?;
             Ok(Recorded::of(
                 &id,
                 &cases::request_review(register, Some(&actor.id), &id, received)?,
@@ -545,22 +554,23 @@ async fn request_review(
 }
 
 /// Decide the pending review on `on`: on the reviewed evidence, or on corrected evidence sent as the body.
-#[utoipa::path(post, path = "/v1/cases/{id}/review-decision", params(("id" = String, Path), ("on" = Option<String>, Query)),
+#[utoipa::path(post, path = "/v1/cases/{id}/review-decision", params(("id" = String, Path), ("on" = Option<String>, Query, format = Date)),
     request_body(content((Object = "application/json"), (String = "application/yaml")), description = "Corrected evidence (optional)"),
     responses((status = 200, body = Reviewed), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn decide_review(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
     Query(params): Params,
     request: Request,
 ) -> Result<Json<Reviewed>, ApiError> {
+    let actor = caller.may(Action::DecideReview)?;
     let on = date(&params, "on")?;
-    let headers = request.headers().clone();
     let corrected = application(request, false).await?;
     state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::DecideReview)?;
+            caller.recheck(state, register)?;
             let reviewed = cases::decide_review(register, Some(&actor.id), &id, corrected, on)?;
             let upheld = reviewed.reviewed == Some(reviewed.decision.outcome);
             Ok(Reviewed {
@@ -579,16 +589,17 @@ async fn decide_review(
     responses((status = 200, body = Recorded), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn correct(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Recorded>, ApiError> {
+    let actor = caller.may(Action::Correct)?;
     let correction: Correction = serde_json::from_slice(&body)
         .map_err(|e| ApiError::invalid(format!("the body is not a correction `{{\"entry\": N, \"on\": \"YYYY-MM-DD\", \"reason\": \"...\"}}`: {e}")))?;
     let on = Date::parse(&correction.on).map_err(|e| ApiError::invalid(format!("`on`: {e}")))?;
     state
         .with_register(move |state, register| {
-            let actor = state.authenticate(&headers, register, Action::Correct)?;
+            caller.recheck(state, register)?;
             Ok(Recorded::of(
                 &id,
                 &cases::correct(
@@ -606,32 +617,31 @@ async fn correct(
 }
 
 /// A case whole, with its clocks read on `as_of` (default today).
-#[utoipa::path(get, path = "/v1/cases/{id}", params(("id" = String, Path), ("as_of" = Option<String>, Query)),
+#[utoipa::path(get, path = "/v1/cases/{id}", params(("id" = String, Path), ("as_of" = Option<String>, Query, format = Date)),
     responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn show_case(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     UrlPath(id): UrlPath<String>,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<CaseView>, ApiError> {
+    caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
     state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::ReadCases)?;
-            Ok(cases::show(register, &id, as_of)?)
-        })
+        .with_register(move |_, register| Ok(cases::show(register, &id, as_of)?))
         .await
         .map(Json)
 }
 
 /// The cases: `state=open|closed`, `actor=ID` (the cases an actor took part in).
-#[utoipa::path(get, path = "/v1/cases", params(("state" = Option<String>, Query), ("actor" = Option<String>, Query), ("as_of" = Option<String>, Query)),
+#[utoipa::path(get, path = "/v1/cases", params(("state" = Option<String>, Query, pattern = "^(open|closed|all)$"), ("actor" = Option<String>, Query), ("as_of" = Option<String>, Query, format = Date)),
     responses((status = 200, body = Vec<Listed>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_cases(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<Listed>>, ApiError> {
+    caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
     let which = match params.get("state").map(String::as_str) {
         None | Some("all") => Which::All,
@@ -645,47 +655,42 @@ async fn list_cases(
     };
     let actor = params.get("actor").cloned();
     state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::ReadCases)?;
-            Ok(cases::list(register, which, actor.as_deref(), as_of)?)
-        })
+        .with_register(move |_, register| Ok(cases::list(register, which, actor.as_deref(), as_of)?))
         .await
         .map(Json)
 }
 
 /// Every running and stopped clock, read on `as_of` (default today).
-#[utoipa::path(get, path = "/v1/due", params(("as_of" = Option<String>, Query)),
+#[utoipa::path(get, path = "/v1/due", params(("as_of" = Option<String>, Query, format = Date)),
     responses((status = 200, body = Vec<ClockView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn due(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<ClockView>>, ApiError> {
+    caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
     state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::ReadCases)?;
-            Ok(cases::due(register, as_of)?)
-        })
+        .with_register(move |_, register| Ok(cases::due(register, as_of)?))
         .await
         .map(Json)
 }
 
 /// Verify the ledger; with `expect_head=N:HASH`, also that the chain still holds that head.
-#[utoipa::path(get, path = "/v1/ledger/verify", params(("expect_head" = Option<String>, Query)),
+#[utoipa::path(get, path = "/v1/ledger/verify", params(("expect_head" = Option<String>, Query, pattern = "^[0-9]+:sha256:[0-9a-f]{64}$")),
     responses((status = 200, body = Verified), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn verify(
     Shared(state): Shared<Arc<State>>,
+    caller: Caller,
     Query(params): Params,
-    headers: HeaderMap,
 ) -> Result<Json<Verified>, ApiError> {
+    caller.may(Action::Audit)?;
     let expect = params
         .get("expect_head")
         .map(|h| accord_app::ledger::parse_head(h).map_err(ApiError::invalid))
         .transpose()?;
     state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::Audit)?;
+        .with_register(move |_, register| {
             Ok(match accord_app::ledger::verify(register, expect.as_ref())? {
                 Ok(intact) => Verified {
                     intact: true,
@@ -708,10 +713,10 @@ async fn verify(
 /// The head `N:HASH`, to keep outside the database.
 #[utoipa::path(get, path = "/v1/ledger/head",
     responses((status = 200, body = Verified), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn head(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result<Json<Verified>, ApiError> {
+async fn head(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Json<Verified>, ApiError> {
+    caller.may(Action::Audit)?;
     state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::Audit)?;
+        .with_register(move |_, register| {
             let head = register.head()?;
             Ok(Verified {
                 intact: true,
@@ -728,13 +733,8 @@ async fn head(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result<J
 #[utoipa::path(get, path = "/v1/ledger/export",
     responses((status = 200, description = "JSON Lines, one entry each", content_type = "application/x-ndjson", body = String),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn export(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    // Authenticate first, so that a refusal is a proper error response.
-    state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::Audit).map(|_| ())
-        })
-        .await?;
+async fn export(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Response, ApiError> {
+    caller.may(Action::Audit)?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     let worker = Arc::clone(&state);
     tokio::task::spawn_blocking(move || {
@@ -775,10 +775,10 @@ fn tokio_stream(
 /// Replay every recorded decision under the rule set it was made with.
 #[utoipa::path(get, path = "/v1/ledger/replay",
     responses((status = 200, body = ReplayView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn replay(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result<Json<ReplayView>, ApiError> {
+async fn replay(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Json<ReplayView>, ApiError> {
+    caller.may(Action::Audit)?;
     state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::Audit)?;
+        .with_register(move |_, register| {
             let r = accord_app::ledger::replay(register, None)?;
             Ok(ReplayView {
                 confirmed: r.confirmed,
@@ -795,14 +795,8 @@ async fn replay(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result
 
 /// The OpenAPI document, generated from the code.
 #[utoipa::path(get, path = "/v1/openapi.json", responses((status = 200, description = "OpenAPI 3.1", body = Object), (status = 401, body = ErrorBody)))]
-async fn openapi(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    state
-        .with_register(move |state, register| {
-            state
-                .authenticate(&headers, register, Action::ReadCases)
-                .map(|_| ())
-        })
-        .await?;
+async fn openapi(caller: Caller) -> Result<Response, ApiError> {
+    caller.may(Action::ReadCases)?;
     let text = ApiDoc::openapi()
         .to_pretty_json()
         .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -829,10 +823,10 @@ async fn readyz(Shared(state): Shared<Arc<State>>) -> Result<Json<Health>, ApiEr
 
 /// Prometheus metrics: requests and latency by route and status, decisions by outcome, clocks overdue.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String), (status = 401, body = ErrorBody)))]
-async fn metrics(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn metrics(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Response, ApiError> {
+    caller.may(Action::ReadCases)?;
     let overdue = state
-        .with_register(move |state, register| {
-            state.authenticate(&headers, register, Action::ReadCases)?;
+        .with_register(move |_, register| {
             let due = cases::due(register, None)?;
             Ok(due.iter().filter(|c| c.days_left.is_some_and(|d| d < 0)).count())
         })

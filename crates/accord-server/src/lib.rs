@@ -18,12 +18,14 @@ mod metrics;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use accord_core::RuleSet;
 use accord_register::actor::{Action, Actor, Actors};
 use accord_register::{Access, Register};
 use axum::error_handling::HandleErrorLayer;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::Router;
 use tower::ServiceBuilder;
@@ -54,12 +56,27 @@ pub struct Config {
 /// The ledger head (sequence and hash) the cached actors were folded at.
 type Head = Option<(i64, String)>;
 
+/// How long a read-only request trusts the actors as last checked against
+/// the ledger's head, without reading the head again: a token revoked or an
+/// actor disabled by another process stops reading within this time, and
+/// at once for every request that writes (those check the head in their
+/// own transaction's hop). Reading the head on every request would cost a
+/// hand-off to a blocking thread, as much as deciding an application.
+pub const TOKEN_FRESHNESS: Duration = Duration::from_millis(100);
+
+/// The actors folded from the ledger at `head`, checked at `checked`.
+struct Folded {
+    head: Head,
+    actors: Arc<Actors>,
+    checked: Instant,
+}
+
 /// What every handler shares.
 pub struct State {
     rules: Arc<RuleSet>,
     db: String,
     idle: Mutex<Vec<Register>>,
-    actors: Mutex<Option<(Head, Arc<Actors>)>>,
+    actors: Mutex<Option<Folded>>,
     metrics: metrics::Metrics,
     fingerprint: HeaderValue,
 }
@@ -105,40 +122,92 @@ impl State {
         .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))?
     }
 
-    /// The actor the request's bearer token authenticates, allowed to do
-    /// `action`; the actors are refolded only when the ledger's head moved,
-    /// so a revoked token stops working at once.
-    fn authenticate(
-        &self,
-        headers: &HeaderMap,
-        register: &Register,
-        action: Action,
-    ) -> Result<Actor, ApiError> {
-        let token = bearer(headers)?;
+    /// The caller a bearer token names. The actors are refolded only when
+    /// the ledger's head moved, so a revoked token stops working at once.
+    fn identify(&self, token: &str, register: &Register) -> Result<Caller, ApiError> {
         let head = register.head()?;
-        let actors = {
-            let cached = self
-                .actors
-                .lock()
-                .ok()
-                .and_then(|c| c.as_ref().filter(|(h, _)| *h == head).map(|(_, a)| Arc::clone(a)));
-            match cached {
-                Some(a) => a,
-                None => {
-                    let fresh = Arc::new(register.actors()?);
-                    if let Ok(mut cache) = self.actors.lock() {
-                        *cache = Some((head, Arc::clone(&fresh)));
-                    }
-                    fresh
+        let cached = self.actors.lock().ok().and_then(|mut cache| {
+            let folded = cache.as_mut().filter(|f| f.head == head)?;
+            folded.checked = Instant::now();
+            Some(Arc::clone(&folded.actors))
+        });
+        let actors = match cached {
+            Some(a) => a,
+            None => {
+                let fresh = Arc::new(register.actors()?);
+                if let Ok(mut cache) = self.actors.lock() {
+                    *cache = Some(Folded {
+                        head,
+                        actors: Arc::clone(&fresh),
+                        checked: Instant::now(),
+                    });
                 }
+                fresh
             }
         };
-        let actor = actors.authenticate(token).ok_or_else(|| {
-            ApiError::unauthenticated(
-                "the bearer token is not valid: unknown, revoked, or its actor disabled",
-            )
-        })?;
-        Ok(actors.authorize(Some(&actor.id), action)?.clone())
+        Caller::of(actors, token)
+    }
+
+    /// The actors, if checked against the ledger's head within [`TOKEN_FRESHNESS`].
+    fn fresh_actors(&self) -> Option<Arc<Actors>> {
+        let cache = self.actors.lock().ok()?;
+        let folded = cache.as_ref()?;
+        (folded.checked.elapsed() < TOKEN_FRESHNESS).then(|| Arc::clone(&folded.actors))
+    }
+}
+
+/// Who is calling, authenticated by their bearer token before anything
+/// else of the request is looked at: a request without a valid token gets
+/// 401 whatever else is wrong with it, and one whose actor may not do what
+/// it asks gets 403 before its parameters or body are read.
+pub(crate) struct Caller {
+    actors: Arc<Actors>,
+    id: String,
+    token: String,
+}
+
+impl Caller {
+    fn of(actors: Arc<Actors>, token: &str) -> Result<Caller, ApiError> {
+        let id = actors
+            .authenticate(token)
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "the bearer token is not valid: unknown, revoked, or its actor disabled",
+                )
+            })?
+            .id
+            .clone();
+        Ok(Caller {
+            actors,
+            id,
+            token: token.to_owned(),
+        })
+    }
+
+    /// The caller, if their roles allow `action` (the register's own rule).
+    fn may(&self, action: Action) -> Result<Actor, ApiError> {
+        Ok(self.actors.authorize(Some(&self.id), action)?.clone())
+    }
+
+    /// Checks the token again against the ledger's head as `register` sees
+    /// it now: a request that writes calls this in its own hop, so a token
+    /// revoked a moment ago never writes.
+    fn recheck(&self, state: &State, register: &Register) -> Result<(), ApiError> {
+        state.identify(&self.token, register).map(|_| ())
+    }
+}
+
+impl FromRequestParts<Arc<State>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<State>) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers)?.to_owned();
+        if let Some(actors) = state.fresh_actors() {
+            return Caller::of(actors, &token);
+        }
+        state
+            .with_register(move |state, register| state.identify(&token, register))
+            .await
     }
 }
 
