@@ -893,3 +893,132 @@ fn drop_database(url: &str) {
         let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
     }
 }
+
+/// Sends the head of a `POST /v1/assess` whose body then never arrives:
+/// the request holds its slot until the service's timeout.
+fn slow_client(base: &str, token: &str) -> std::net::TcpStream {
+    use std::io::Write as _;
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST /v1/assess HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/yaml\r\nContent-Length: 100\r\n\r\nid: A"
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    stream
+}
+
+#[test]
+fn the_limit_on_requests_in_flight_is_one_for_every_route_and_a_slow_body_times_out() {
+    use std::io::Read as _;
+    let register = Register::sqlite();
+    let server = Server::start(&register.db, "rules", &["--max-in-flight", "1", "--timeout", "2"]);
+    let agent = agent();
+    let token = register.token("ana").to_owned();
+    let rules = server.url("/v1/rules");
+    assert_eq!(get(&agent, &rules, Some(&token)).status, 200);
+    // One request waits for its body in /v1/assess: another route is refused
+    // (each route with its own limit would let it through).
+    let mut slow = slow_client(&server.base, &token);
+    let started = std::time::Instant::now();
+    let mut refused = false;
+    while started.elapsed() < Duration::from_secs(1) {
+        let r = get(&agent, &rules, Some(&token));
+        if r.status == 503 {
+            assert_eq!(
+                (r.error_code().as_str(), r.retry_after.as_deref()),
+                ("busy", Some("1"))
+            );
+            refused = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        refused,
+        "a second route was not refused while the only slot was taken"
+    );
+    // The body never comes: after the timeout, 503 with a JSON error, and the slot is free.
+    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut answer = String::new();
+    let _ = slow.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"code\":\"busy\""), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "not before the timeout"
+    );
+    assert_eq!(get(&agent, &rules, Some(&token)).status, 200);
+}
+
+#[test]
+fn corrections_metrics_and_readiness_keep_to_the_rules_of_every_route() {
+    let register = Register::sqlite();
+    let server = Server::start(&register.db, "rules", &[]);
+    let agent = agent();
+    let clara = register.token("clara");
+    let example = std::fs::read(root().join("fixtures/examples/spec-example.yaml")).unwrap();
+    let r = post(
+        &agent,
+        &server.url("/v1/cases?received=2026-01-05"),
+        Some(clara),
+        "application/yaml",
+        &example,
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let url = server.url("/v1/cases/APP-2025-000123/corrections");
+    // A correction is JSON: another media type is 415, a body over 1 MiB 413, both as JSON errors.
+    let correction = br#"{"entry": 1, "on": "2026-01-04", "reason": "typo"}"#;
+    let r = post(&agent, &url, Some(clara), "application/yaml", correction);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (415, "unsupported_media_type"),
+        "{}",
+        r.body
+    );
+    let big = vec![b' '; (1 << 20) + 1];
+    let r = post(&agent, &url, Some(clara), "application/json", &big);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (413, "too_large"),
+        "{}",
+        r.body
+    );
+    // A path or a query that is not text still gets a JSON error.
+    let r = get(&agent, &server.url("/v1/cases/%FF%FE"), Some(clara));
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (404, "not_found"),
+        "{}",
+        r.body
+    );
+    let r = get(&agent, &server.url("/v1/due?as_of=%FF"), Some(clara));
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (422, "invalid_request"),
+        "{}",
+        r.body
+    );
+    // A method no route takes is counted as `other`, never under its own name.
+    let address = server.base.trim_start_matches("http://").to_owned();
+    {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "FROBNICATE12345 /v1/rules HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+    }
+    let metrics = get(&agent, &server.url("/metrics"), Some(clara)).body;
+    assert!(!metrics.contains("FROBNICATE"), "{metrics}");
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    assert!(
+        metrics.contains("accord_http_request_duration_seconds_count{route=\"/v1/cases\",status=\"201\"}"),
+        "{metrics}"
+    );
+}

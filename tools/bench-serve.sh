@@ -7,7 +7,8 @@
 #   (b) POST /v1/assess of the corpus' files, round robin, for SECONDS
 #       (default 4), 2 keep-alive connections
 #   (c) the same with 32 keep-alive connections: p50/p99 latency
-# Bounds: (b) at least half of (a)'s files per second; (c)'s p99 under 10 ms.
+# Bounds: (b) at least half of (a)'s files per second; (c)'s p99 under 10 ms
+# in every round (the worst round is reported).
 # The load generator is wrk (Debian's package, installed when absent) with
 # tools/wrk-assess.lua; it runs on the same machine and takes CPU from the
 # server: the figures are what one 2-core box does, client included.
@@ -58,7 +59,7 @@ now() { date +%s.%N; }
 best_batch=0; best_serve=0; p99s=(); p50s=()
 for _ in $(seq "$rounds"); do
   t0=$(now)
-  "$bin/accord" batch --quiet --rules rules --jobs 2 --output "$work/batch.jsonl" "$work/corpus" || true
+  "$bin/accord" batch --quiet --rules rules --jobs 2 --output "$work/batch.jsonl" "$work/corpus"
   t1=$(now)
   batch=$(echo "$count / ($t1 - $t0)" | bc -l)
   serve=$(load 2 "$seconds")
@@ -73,10 +74,10 @@ for _ in $(seq "$rounds"); do
 done
 lines=$(wc -l <"$work/batch.jsonl")
 [ "$lines" -eq "$count" ] || { echo "batch: expected $count records, got $lines" >&2; exit 1; }
-best_p99=$(printf '%s\n' "${p99s[@]}" | sort -g | head -1)
+worst_p99=$(printf '%s\n' "${p99s[@]}" | sort -g | tail -1)
 printf '%s files, best of %s rounds (interleaved)\n' "$count" "$rounds"
 printf '  batch --jobs 2                          %7.0f files/s\n' "$best_batch"
 printf '  serve --jobs 2, 2 connections           %7.0f requests/s\n' "$best_serve"
 printf '  ratio serve/batch (bound 0.5)           %7.2f\n' "$(echo "$best_serve / $best_batch" | bc -l)"
 printf '  32 connections, p50 per round (ms)      %s\n' "${p50s[*]}"
-printf '  32 connections, p99 per round (ms)      %s (best %s; bound 10)\n' "${p99s[*]}" "$best_p99"
+printf '  32 connections, p99 per round (ms)      %s (worst %s; bound 10)\n' "${p99s[*]}" "$worst_p99"

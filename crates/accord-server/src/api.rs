@@ -12,8 +12,9 @@ use accord_register::actor::Action;
 use accord_register::chain::Entry;
 use accord_register::Input;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path as UrlPath, Query, Request, State as Shared};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{FromRequestParts, Path as UrlPath, Query, Request, State as Shared};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,7 +25,38 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::error::{ApiError, ErrorBody};
 use crate::{Caller, State};
 
-type Params = Query<HashMap<String, String>>;
+/// The query parameters; a query that cannot be decoded is a JSON 422.
+struct Params(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| Params(q))
+            .map_err(|e| ApiError::invalid(format!("the query string: {}", e.body_text())))
+    }
+}
+
+/// A case id from the path; one that is not text names no case: a JSON 404.
+struct CaseId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for CaseId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        UrlPath::<String>::from_request_parts(parts, state)
+            .await
+            .map(|UrlPath(id)| CaseId(id))
+            .map_err(|_| ApiError::not_found("no case has that id: it is not text"))
+    }
+}
+
+/// Whether a request may write to the register: every `POST` but `/v1/assess`.
+pub(crate) fn writes(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST && path != "/v1/assess"
+}
 
 /// Applications up to this size are decided on the request's own worker
 /// thread; larger ones on a blocking thread (see [`assess`]).
@@ -53,6 +85,24 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        // Any route may answer 503 (too many requests in flight, too slow,
+        // the register unreachable): said once here for every operation.
+        let busy = utoipa::openapi::ResponseBuilder::new()
+            .description("Busy or unavailable: try again after `Retry-After` seconds")
+            .content(
+                "application/json",
+                utoipa::openapi::Content::new(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody"))),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| busy.clone().into());
+            }
+        }
     }
 }
 
@@ -109,22 +159,44 @@ fn flag(params: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> 
     }
 }
 
+/// The request's body, at most the contract's file limit (413 beyond), read
+/// within the service's timeout (503 beyond: a client too slow to send).
+async fn body(state: &State, request: Request) -> Result<(HeaderMap, Bytes), ApiError> {
+    let (parts, body) = request.into_parts();
+    let read = tokio::time::timeout(state.timeout, axum::body::to_bytes(body, crate::max_body()));
+    match read.await {
+        Err(_) => Err(ApiError::busy(
+            "the body took longer to arrive than the service allows",
+        )),
+        Ok(Ok(bytes)) => Ok((parts.headers, bytes)),
+        Ok(Err(e)) if is_too_large(&e) => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "the body is larger than {}, the limit for an application file",
+                accord_core::file::size_text(crate::max_body() as u64)
+            ),
+        )),
+        Ok(Err(_)) => Err(ApiError::invalid("the body could not be read to its end")),
+    }
+}
+
+/// Whether reading a body failed on the length limit.
+fn is_too_large(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
 /// An application body, named by its media type (the extension gives the
 /// parser); at most the contract's file limit.
-async fn application(request: Request, required: bool) -> Result<Option<Input>, ApiError> {
-    let headers = request.headers().clone();
-    let bytes = axum::body::to_bytes(request.into_body(), crate::max_body())
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!(
-                    "the body is larger than {}, the limit for an application file",
-                    accord_core::file::size_text(crate::max_body() as u64)
-                ),
-            )
-        })?;
+async fn application(state: &State, request: Request, required: bool) -> Result<Option<Input>, ApiError> {
+    let (headers, bytes) = body(state, request).await?;
     if bytes.is_empty() && !required {
         return Ok(None);
     }
@@ -322,13 +394,13 @@ fn decision_value(d: &accord_eval::Decision) -> serde_json::Value {
 async fn assess(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    Query(params): Params,
+    Params(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
     caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
     let outlook = flag(&params, "outlook")?;
-    let input = application(request, true)
+    let input = application(&state, request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
     // Deciding is pure computation, no register: a typical application
@@ -395,12 +467,12 @@ fn rules_view(rules: &RuleSet) -> RulesView {
 async fn open_case(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    Query(params): Params,
+    Params(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
     let actor = caller.may(Action::Open)?;
     let received = date(&params, "received")?;
-    let input = application(request, true)
+    let input = application(&state, request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
     let recorded = state
@@ -422,13 +494,13 @@ async fn open_case(
 async fn add_version(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    Query(params): Params,
+    CaseId(id): CaseId,
+    Params(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
     let actor = caller.may(Action::AddEvidence)?;
     let received = date(&params, "received")?;
-    let input = application(request, true)
+    let input = application(&state, request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
     let recorded = state
@@ -447,8 +519,8 @@ async fn add_version(
 async fn acknowledge(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    Query(params): Params,
+    CaseId(id): CaseId,
+    Params(params): Params,
 ) -> Result<Json<Recorded>, ApiError> {
     let actor = caller.may(Action::Acknowledge)?;
     let on = date(&params, "on")?;
@@ -468,8 +540,8 @@ async fn acknowledge(
 async fn assess_case(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    Query(params): Params,
+    CaseId(id): CaseId,
+    Params(params): Params,
 ) -> Result<Json<CaseDecision>, ApiError> {
     let actor = caller.may(Action::Assess)?;
     let on = date(&params, "on")?;
@@ -513,8 +585,8 @@ fn effect_name(effect: accord_register::case::Effect) -> &'static str {
 async fn confirm(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    Query(params): Params,
+    CaseId(id): CaseId,
+    Params(params): Params,
 ) -> Result<Json<Recorded>, ApiError> {
     let actor = caller.may(Action::Confirm)?;
     let on = date(&params, "on")?;
@@ -536,8 +608,8 @@ async fn confirm(
 async fn request_review(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    Query(params): Params,
+    CaseId(id): CaseId,
+    Params(params): Params,
 ) -> Result<Json<Recorded>, ApiError> {
     let actor = caller.may(Action::RequestReview)?;
     let received = date(&params, "received")?;
@@ -561,13 +633,13 @@ async fn request_review(
 async fn decide_review(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    Query(params): Params,
+    CaseId(id): CaseId,
+    Params(params): Params,
     request: Request,
 ) -> Result<Json<Reviewed>, ApiError> {
     let actor = caller.may(Action::DecideReview)?;
     let on = date(&params, "on")?;
-    let corrected = application(request, false).await?;
+    let corrected = application(&state, request, false).await?;
     state
         .with_register(move |state, register| {
             caller.recheck(state, register)?;
@@ -590,11 +662,23 @@ async fn decide_review(
 async fn correct(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    body: Bytes,
+    CaseId(id): CaseId,
+    request: Request,
 ) -> Result<Json<Recorded>, ApiError> {
     let actor = caller.may(Action::Correct)?;
-    let correction: Correction = serde_json::from_slice(&body)
+    let (headers, bytes) = body(&state, request).await?;
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if media.split(';').next().unwrap_or_default().trim() != "application/json" {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "a correction is JSON: `Content-Type: application/json`",
+        ));
+    }
+    let correction: Correction = serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::invalid(format!("the body is not a correction `{{\"entry\": N, \"on\": \"YYYY-MM-DD\", \"reason\": \"...\"}}`: {e}")))?;
     let on = Date::parse(&correction.on).map_err(|e| ApiError::invalid(format!("`on`: {e}")))?;
     state
@@ -622,8 +706,8 @@ async fn correct(
 async fn show_case(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    Query(params): Params,
+    CaseId(id): CaseId,
+    Params(params): Params,
 ) -> Result<Json<CaseView>, ApiError> {
     caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
@@ -639,7 +723,7 @@ async fn show_case(
 async fn list_cases(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    Query(params): Params,
+    Params(params): Params,
 ) -> Result<Json<Vec<Listed>>, ApiError> {
     caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
@@ -666,7 +750,7 @@ async fn list_cases(
 async fn due(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    Query(params): Params,
+    Params(params): Params,
 ) -> Result<Json<Vec<ClockView>>, ApiError> {
     caller.may(Action::ReadCases)?;
     let as_of = date(&params, "as_of")?;
@@ -682,7 +766,7 @@ async fn due(
 async fn verify(
     Shared(state): Shared<Arc<State>>,
     caller: Caller,
-    Query(params): Params,
+    Params(params): Params,
 ) -> Result<Json<Verified>, ApiError> {
     caller.may(Action::Audit)?;
     let expect = params
@@ -735,24 +819,33 @@ async fn head(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Json<
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn export(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Response, ApiError> {
     caller.may(Action::Audit)?;
+    // The register is opened before the answer starts, so that failing to
+    // open it is an error response, not a cut stream.
+    let db = state.db.clone();
+    let register = tokio::task::spawn_blocking(move || {
+        accord_register::Register::open(&db, accord_register::Access::Read)
+    })
+    .await
+    .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))??;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
-    let worker = Arc::clone(&state);
+    let (runtime, patience) = (tokio::runtime::Handle::current(), state.timeout);
     tokio::task::spawn_blocking(move || {
-        let register = match accord_register::Register::open(&worker.db, accord_register::Access::Read) {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = sender.blocking_send(Err(std::io::Error::other(e.to_string())));
-                return;
-            }
+        // A reader that takes nothing for the service's timeout is cut off:
+        // it would otherwise hold this thread and a read snapshot for ever.
+        let send = |item| {
+            runtime
+                .block_on(tokio::time::timeout(patience, sender.send(item)))
+                .map_err(|_| ())
+                .and_then(|sent| sent.map_err(|_| ()))
         };
         let result = accord_app::ledger::export(&register, |line| {
-            sender
-                .blocking_send(Ok(Bytes::from(line + "\n")))
-                .map_err(|_| accord_register::Error::Refused("the client went away".into()))
+            send(Ok(Bytes::from(line + "\n")))
+                .map_err(|()| accord_register::Error::Refused("the reader went away".into()))
         });
         if let Err(e) = result {
-            let _ = sender.blocking_send(Err(std::io::Error::other(e.to_string())));
+            let _ = send(Err(std::io::Error::other(e.to_string())));
         }
+        drop(register);
     });
     let stream = tokio_stream(receiver);
     Ok((

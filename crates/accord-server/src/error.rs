@@ -108,11 +108,24 @@ impl From<accord_register::Error> for ApiError {
             E::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
             E::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             E::Corrupt(m) => ApiError::internal(format!("the register is damaged: {m}")),
-            E::Backend { .. } => ApiError {
-                retry_after: Some(1),
-                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", err.to_string())
-            },
-            E::NewerSchema { .. } => ApiError::internal(err.to_string()),
+            // The database's location (a path, a host, a user) and the
+            // driver's words are for the operator's log, not for any caller:
+            // /readyz answers without a token.
+            E::Backend { .. } => {
+                log(&err);
+                ApiError {
+                    retry_after: Some(1),
+                    ..ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "the register cannot be reached: try again",
+                    )
+                }
+            }
+            E::NewerSchema { .. } => {
+                log(&err);
+                ApiError::internal("the register was written by a newer Accord")
+            }
         }
     }
 }
@@ -149,4 +162,10 @@ impl From<accord_app::case::Error> for ApiError {
             accord_app::case::Error::Register(e) => e.into(),
         }
     }
+}
+
+/// An error's full text on the service's standard error (the operator's log).
+fn log(err: &dyn std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "accord serve: {err}");
 }

@@ -23,12 +23,14 @@ use std::time::{Duration, Instant};
 use accord_core::RuleSet;
 use accord_register::actor::{Action, Actor, Actors};
 use accord_register::{Access, Register};
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::FromRequestParts;
+use axum::extract::{Request, State as Shared};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower::ServiceBuilder;
+use tokio::sync::Semaphore;
 
 pub use api::ApiDoc;
 pub use error::ApiError;
@@ -79,12 +81,16 @@ pub struct State {
     actors: Mutex<Option<Folded>>,
     metrics: metrics::Metrics,
     fingerprint: HeaderValue,
+    /// One slot per request handled at once, across every route.
+    slots: Arc<Semaphore>,
+    timeout: Duration,
 }
 
 impl State {
     /// The shared state of a service over `rules` and the register at `db`,
     /// which is opened (created and migrated when new) to check it.
-    pub fn new(rules: RuleSet, db: &str) -> Result<State, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn new(rules: RuleSet, config: &Config) -> Result<State, Box<dyn std::error::Error + Send + Sync>> {
+        let db = config.db.as_str();
         let register = Register::open(db, Access::Write)?;
         let fingerprint = HeaderValue::from_str(rules.fingerprint().as_str())
             .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
@@ -95,6 +101,10 @@ impl State {
             actors: Mutex::new(None),
             metrics: metrics::Metrics::new()?,
             fingerprint,
+            slots: Arc::new(Semaphore::new(
+                config.max_in_flight.clamp(1, Semaphore::MAX_PERMITS),
+            )),
+            timeout: config.timeout,
         })
     }
 
@@ -125,10 +135,13 @@ impl State {
     /// The caller a bearer token names. The actors are refolded only when
     /// the ledger's head moved, so a revoked token stops working at once.
     fn identify(&self, token: &str, register: &Register) -> Result<Caller, ApiError> {
+        // The moment the head is read, not after: freshness counts from what was seen.
+        let checked = Instant::now();
         let head = register.head()?;
+        let sequence = |h: &Head| h.as_ref().map(|(s, _)| *s);
         let cached = self.actors.lock().ok().and_then(|mut cache| {
             let folded = cache.as_mut().filter(|f| f.head == head)?;
-            folded.checked = Instant::now();
+            folded.checked = folded.checked.max(checked);
             Some(Arc::clone(&folded.actors))
         });
         let actors = match cached {
@@ -136,11 +149,18 @@ impl State {
             None => {
                 let fresh = Arc::new(register.actors()?);
                 if let Ok(mut cache) = self.actors.lock() {
-                    *cache = Some(Folded {
-                        head,
-                        actors: Arc::clone(&fresh),
-                        checked: Instant::now(),
-                    });
+                    // A slower request that read an older head never
+                    // replaces what a faster one saw later.
+                    if cache
+                        .as_ref()
+                        .is_none_or(|f| sequence(&f.head) <= sequence(&head))
+                    {
+                        *cache = Some(Folded {
+                            head,
+                            actors: Arc::clone(&fresh),
+                            checked,
+                        });
+                    }
                 }
                 fresh
             }
@@ -227,23 +247,40 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer TOKEN`"))
 }
 
-async fn overloaded(err: tower::BoxError) -> ApiError {
-    if err.is::<tower::timeout::error::Elapsed>() {
-        ApiError::busy("the request took longer than the service allows: try again")
+/// The limits every request passes: a slot among `max_in_flight` (shared by
+/// every route) or 503 at once; then, unless it writes, at most `timeout`.
+/// A request that writes is not cut short once handled: its transaction
+/// cannot be called back from another thread, and a 503 would invite the
+/// client to repeat a write that happened; the time to receive its body
+/// is bounded instead (see `api::body`), and its transaction by the
+/// database's own lock wait.
+async fn limits(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -> Response {
+    let Ok(slot) = Arc::clone(&state.slots).try_acquire_owned() else {
+        // Read what the client sent (bounded) before answering, so that the
+        // answer is not lost to a connection reset by unread data.
+        let drain = axum::body::to_bytes(request.into_body(), max_body());
+        let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+        return ApiError::busy("the service is at its limit of requests in flight: try again")
+            .into_response();
+    };
+    let response = if api::writes(request.method(), request.uri().path()) {
+        next.run(request).await
     } else {
-        ApiError::busy("the service is at its limit of requests in flight: try again")
-    }
+        match tokio::time::timeout(state.timeout, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                ApiError::busy("the request took longer than the service allows: try again").into_response()
+            }
+        }
+    };
+    drop(slot);
+    response
 }
 
 /// The service's routes with their limits, over `state`.
-pub fn router(state: Arc<State>, config: &Config) -> Router {
-    let limits = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(overloaded))
-        .load_shed()
-        .concurrency_limit(config.max_in_flight.max(1))
-        .timeout(config.timeout);
+pub fn router(state: Arc<State>) -> Router {
     api::routes()
-        .layer(limits)
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), limits))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             metrics::observe,
@@ -261,24 +298,21 @@ pub async fn serve(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     // A register's client may run its own runtime (PostgreSQL's does): it
     // is opened, used and dropped on blocking threads only.
-    let db = config.db.clone();
+    let config_for_state = config.clone();
     let state = Arc::new(
-        tokio::task::spawn_blocking(move || State::new(rules, &db))
+        tokio::task::spawn_blocking(move || State::new(rules, &config_for_state))
             .await
             .map_err(|e| e.to_string())??,
     );
-    let app = router(Arc::clone(&state), &config);
+    let app = router(Arc::clone(&state));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     ready(listener.local_addr()?);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
-    let idle = state
-        .idle
-        .lock()
-        .map(|mut idle| std::mem::take(&mut *idle))
-        .unwrap_or_default();
-    tokio::task::spawn_blocking(move || drop(idle))
+    // The register's connections close on a blocking thread (PostgreSQL's
+    // client may not be dropped inside the runtime), whoever drops last.
+    tokio::task::spawn_blocking(move || drop(state))
         .await
         .map_err(|e| e.to_string())?;
     Ok(())

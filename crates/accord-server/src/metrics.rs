@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State as Shared};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
@@ -36,12 +37,12 @@ impl Metrics {
         let latency = HistogramVec::new(
             HistogramOpts::new(
                 "accord_http_request_duration_seconds",
-                "HTTP request latency by route",
+                "HTTP request latency by route and status",
             )
             .buckets(vec![
                 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0,
             ]),
-            &["route"],
+            &["route", "status"],
         )?;
         let decisions = IntCounterVec::new(
             Opts::new("accord_decisions_total", "Decisions made, by outcome"),
@@ -91,18 +92,29 @@ pub async fn observe(Shared(state): Shared<Arc<State>>, request: Request, next: 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
+    // Only the methods routes take are labels; any other word a client
+    // sends is `other`, so that no request can grow the label space.
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    };
     let mut response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     state
         .metrics
         .requests
-        .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+        .with_label_values(&[route.as_str(), method, status.as_str()])
         .inc();
     state
         .metrics
         .latency
-        .with_label_values(&[route.as_str()])
+        .with_label_values(&[route.as_str(), status.as_str()])
         .observe(started.elapsed().as_secs_f64());
     response
         .headers_mut()
