@@ -1022,3 +1022,44 @@ fn corrections_metrics_and_readiness_keep_to_the_rules_of_every_route() {
         "{metrics}"
     );
 }
+
+#[test]
+fn a_postgresql_connection_the_server_lost_is_replaced_not_reused() {
+    let Some(url) = postgres_database() else {
+        return;
+    };
+    let register = Register::with(None, url.clone());
+    let server = Server::start(&register.db, "rules", &[]);
+    let agent = agent();
+    let clara = register.token("clara");
+    assert_eq!(get(&agent, &server.url("/v1/due"), Some(clara)).status, 200);
+    // The database ends every connection the service holds (as a restart would).
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap();
+    drop(admin);
+    // At most one answer per lost connection is a 503; then it works again.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let r = get(&agent, &server.url("/v1/due"), Some(clara));
+        assert!(
+            r.status == 200 || (r.status == 503 && r.error_code() == "unavailable"),
+            "{}",
+            r.body
+        );
+        assert!(
+            !r.body.contains("127.0.0.1") && !r.body.contains("postgres@"),
+            "{}",
+            r.body
+        );
+        statuses.push(r.status);
+    }
+    assert_eq!(statuses[statuses.len() - 3..], [200, 200, 200], "{statuses:?}");
+    drop(server);
+    drop_database(&url);
+}

@@ -123,8 +123,14 @@ impl State {
                 None => Register::open(&state.db, Access::Write)?,
             };
             let result = work(&state, &mut register);
-            if let Ok(mut idle) = state.idle.lock() {
-                idle.push(register);
+            // A connection the database failed on (a restarted server, a
+            // dropped socket) is closed, not pooled: the next request opens
+            // a fresh one.
+            let broken = matches!(&result, Err(e) if e.code == "unavailable");
+            if !broken {
+                if let Ok(mut idle) = state.idle.lock() {
+                    idle.push(register);
+                }
             }
             result
         })
