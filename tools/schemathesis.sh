@@ -12,7 +12,8 @@
 # Checks: no 5xx; every status, content type, header and body is one the
 # document declares; a request without the token gets 401 whatever else it
 # carries; unsupported methods get 405. Exits non-zero on any failure.
-# `st` must be on PATH (`pip install schemathesis`; .ci/run installs it).
+# Needs schemathesis (`pip install schemathesis`; .ci/run installs it): its
+# `st` command, or the module when pip's scripts are not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accord="${1:-target/debug/accord}"
@@ -55,10 +56,11 @@ checks="not_a_server_error,status_code_conformance,content_type_conformance"
 checks="$checks,response_headers_conformance,response_schema_conformance"
 checks="$checks,missing_required_header,unsupported_method,ignored_auth"
 
+if command -v st >/dev/null; then st=(st); else st=(python3 -m schemathesis.cli); fi
 run() {
   local config=()
   [ -f "$work/schemathesis.toml" ] && config=(--config-file "$work/schemathesis.toml")
-  st "${config[@]}" run "$work/openapi.json" --url "$url" "${auth[@]}" --checks "$checks" \
+  "${st[@]}" "${config[@]}" run "$work/openapi.json" --url "$url" "${auth[@]}" --checks "$checks" \
     --max-examples "$examples" --seed 20261206 --no-color "$@"
 }
 echo "== schemathesis: every operation"
