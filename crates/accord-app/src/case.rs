@@ -131,6 +131,9 @@ pub struct Assessed {
     pub entry: Entry,
     /// What became of it.
     pub effect: Effect,
+    /// What became of it, in words, naming the agreement's procedure clause
+    /// (see [`effect_text`]).
+    pub effect_text: String,
     /// The day it was made.
     pub on: NaiveDate,
 }
@@ -179,7 +182,13 @@ pub fn assess(
         },
         on,
     )?;
+    let clause = rules
+        .agreement_between(&decision.home_body, &decision.host_body)
+        .and_then(|a| a.procedure.as_ref())
+        .and_then(|p| p.confirmation.as_ref())
+        .map(|c| c.clause.as_str());
     Ok(Assessed {
+        effect_text: effect_text(effect, clause),
         decision,
         explanation,
         entry,

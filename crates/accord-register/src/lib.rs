@@ -68,6 +68,10 @@ pub enum Error {
     /// An actor without the role a request needs (nothing is changed).
     #[error("{0}")]
     Forbidden(String),
+    /// The credential the request was made with no longer names its actor:
+    /// a token revoked, or its actor disabled (nothing is changed).
+    #[error("{0}")]
+    Unauthenticated(String),
     /// A stored row that cannot be what it claims: the database was altered.
     #[error("{0}")]
     Corrupt(String),
@@ -269,9 +273,27 @@ struct Tx<'s> {
     writer: Box<dyn Writer + 's>,
     head: Option<(i64, String)>,
     now: String,
+    /// The request's bearer token, when a service acts for a caller.
+    credential: Option<&'s str>,
 }
 
 impl Tx<'_> {
+    /// The actor `by`, if they may do `action` as the ledger in this
+    /// transaction stands, and if the request's credential (when there is
+    /// one) is still theirs.
+    fn authorize(&self, by: Option<&str>, action: Action) -> Result<String, Error> {
+        let actors = self.actors()?;
+        if let Some(token) = self.credential {
+            let holder = actors.authenticate(token).map(|a| a.id.as_str());
+            if holder.is_none() || holder != by {
+                return Err(Error::Unauthenticated(
+                    "the bearer token is not valid: unknown, revoked, or its actor disabled".into(),
+                ));
+            }
+        }
+        Ok(actors.authorize(by, action)?.id.clone())
+    }
+
     fn append(&mut self, draft: Draft) -> Result<Entry, Error> {
         let (seq, prev_hash) = self
             .head
@@ -348,6 +370,9 @@ pub struct Register {
     clock: Box<dyn Clock>,
     /// Rule sets read back from the register, by fingerprint.
     rules: Mutex<HashMap<String, Arc<RuleSet>>>,
+    /// The bearer token the requests are made with, when a service acts for
+    /// a caller: every write checks it inside its own transaction.
+    credential: Option<String>,
 }
 
 /// `location` as it may be shown: a PostgreSQL URL's password hidden.
@@ -381,7 +406,17 @@ impl Register {
             store,
             clock,
             rules: Mutex::new(HashMap::new()),
+            credential: None,
         }
+    }
+
+    /// The bearer token the following requests are made with (`None`: the
+    /// declared actor is trusted, as on the command line). Each write then
+    /// checks, inside its transaction, that the token still authenticates
+    /// the acting actor, so that a token revoked a moment before never
+    /// writes.
+    pub fn set_credential(&mut self, token: Option<&str>) {
+        self.credential = token.map(str::to_owned);
     }
 
     /// Today, by the register's clock.
@@ -401,7 +436,12 @@ impl Register {
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let writer = self.store.write()?;
         let head = writer.head()?;
-        Ok(Tx { writer, head, now })
+        Ok(Tx {
+            writer,
+            head,
+            now,
+            credential: self.credential.as_deref(),
+        })
     }
 
     // ---- actors --------------------------------------------------------
@@ -633,7 +673,7 @@ impl Register {
         let today = self.clock.today();
         not_future(new.received_on, today, "a receipt")?;
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::Open)?.id.clone();
+        let actor = tx.authorize(by, Action::Open)?;
         if let Some(existing) = case_in(tx.writer.as_ref(), new.id)? {
             return Err(refused(format!(
                 "case `{}` is already open (received on {}): a newer version is added with `accord case evidence`",
@@ -667,7 +707,7 @@ impl Register {
         let today = self.clock.today();
         not_future(on, today, "an acknowledgement")?;
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::Acknowledge)?.id.clone();
+        let actor = tx.authorize(by, Action::Acknowledge)?;
         let case = tx.case(id)?;
         if let Some(done) = &case.acknowledged {
             return Err(refused(format!(
@@ -709,7 +749,7 @@ impl Register {
         let case = self.require(id)?;
         let (rules, procedure) = self.procedure_of(&case)?;
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::AddEvidence)?.id.clone();
+        let actor = tx.authorize(by, Action::AddEvidence)?;
         let case = tx.case(id)?;
         // Closed by a decision at any date, or by a deemed approval due by the receipt.
         if let Some(reason) = Register::closed_reason(&case, &rules, received_on) {
@@ -763,7 +803,7 @@ impl Register {
         let case = self.require(id)?;
         let (rules, procedure) = self.procedure_of(&case)?;
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::Assess)?.id.clone();
+        let actor = tx.authorize(by, Action::Assess)?;
         let case = tx.case(id)?;
         // A decision made before a deemed approval fell due is recorded even
         // when it is entered later; one made after is refused.
@@ -842,7 +882,7 @@ impl Register {
             .and_then(|p| p.confirmation.as_ref())
             .map(|c| c.clause.clone());
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::Confirm)?.id.clone();
+        let actor = tx.authorize(by, Action::Confirm)?;
         let case = tx.case(id)?;
         let Some(proposal) = case.pending_proposal() else {
             return Err(refused(format!(
@@ -958,7 +998,7 @@ impl Register {
         let procedure =
             procedure.ok_or_else(|| refused(format!("case `{id}` has no procedure with a review")))?;
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::RequestReview)?.id.clone();
+        let actor = tx.authorize(by, Action::RequestReview)?;
         let case = tx.case(id)?;
         let reviews = Register::reviewable(&case, &rules, &procedure, received)?;
         let entry = tx.append(Draft {
@@ -1036,7 +1076,7 @@ impl Register {
             .and_then(|p| p.review.clone())
             .ok_or_else(|| refused(format!("the procedure of case `{id}` has no review")))?;
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::DecideReview)?.id.clone();
+        let actor = tx.authorize(by, Action::DecideReview)?;
         let case = tx.case(id)?;
         let request = case
             .pending_review()
@@ -1135,7 +1175,7 @@ impl Register {
             return Err(refused("a correction needs its reason (`--reason TEXT`)".into()));
         }
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::Correct)?.id.clone();
+        let actor = tx.authorize(by, Action::Correct)?;
         let case = tx.case(id)?;
         let target = case
             .entry(seq)
@@ -1205,7 +1245,7 @@ impl Register {
     pub fn record(&mut self, by: Option<&str>, decisions: &[BatchDecision]) -> Result<Vec<Entry>, Error> {
         let today = self.clock.today();
         let mut tx = self.begin()?;
-        let actor = tx.actors()?.authorize(by, Action::RecordDecisions)?.id.clone();
+        let actor = tx.authorize(by, Action::RecordDecisions)?;
         let mut out = Vec::with_capacity(decisions.len());
         for d in decisions {
             tx.writer.put_input(&d.input)?;

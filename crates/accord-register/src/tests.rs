@@ -467,6 +467,30 @@ fn the_clerk_may_not_assess_and_nothing_is_written(backend: &Backend) {
     assert_eq!(f.register.head().unwrap(), head);
 }
 
+fn a_write_with_a_revoked_token_is_refused_inside_its_transaction(backend: &Backend) {
+    let mut f = Fixture::new(backend, "rules", "2026-03-10");
+    let (token, _) = f.register.create_token(Some("admin"), "clara", &[7; 32]).unwrap();
+    let id = token.get(..16).unwrap().to_owned();
+    // The service's connection acts for the caller whose token it holds.
+    f.register.set_credential(Some(&token));
+    f.open("T-1", "2026-03-01").unwrap();
+    // Someone else's token never writes as clara.
+    f.register.set_credential(Some("acc_not-a-token"));
+    let err = f.open("T-2", "2026-03-01").unwrap_err();
+    assert!(matches!(err, Error::Unauthenticated(_)), "{err}");
+    // Another process revokes the token between the service's check and its write.
+    let mut other = Register::new(f.db.open(Access::Write).unwrap(), Box::new(f.clock.clone()));
+    other.revoke_token(Some("admin"), &id).unwrap();
+    f.register.set_credential(Some(&token));
+    let head = f.register.head().unwrap();
+    let err = f.open("T-3", "2026-03-01").unwrap_err();
+    assert!(matches!(err, Error::Unauthenticated(_)), "{err}");
+    assert_eq!(f.register.head().unwrap(), head, "nothing written");
+    // Without a credential the declared actor is trusted, as on the command line.
+    f.register.set_credential(None);
+    f.open("T-3", "2026-03-01").unwrap();
+}
+
 fn someone_elses_database_is_refused_and_left_untouched(backend: &Backend) {
     let db = TestDb::new(backend);
     db.foreign();
@@ -644,6 +668,7 @@ on_every_backend!(
     a_correction_moves_the_clock_and_both_entries_stay,
     tacit_approval_closes_a_pec_ea_case_the_day_after_its_deadline,
     the_clerk_may_not_assess_and_nothing_is_written,
+    a_write_with_a_revoked_token_is_refused_inside_its_transaction,
     someone_elses_database_is_refused_and_left_untouched,
     reading_never_creates_a_register,
     a_newer_schema_is_refused,

@@ -107,6 +107,7 @@ impl From<accord_register::Error> for ApiError {
             E::Refused(m) if m.starts_with("no case `") => ApiError::not_found(m),
             E::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
             E::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            E::Unauthenticated(m) => ApiError::unauthenticated(m),
             E::Corrupt(m) => ApiError::internal(format!("the register is damaged: {m}")),
             // The database's location (a path, a host, a user) and the
             // driver's words are for the operator's log, not for any caller:

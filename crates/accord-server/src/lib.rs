@@ -123,6 +123,7 @@ impl State {
                 None => Register::open(&state.db, Access::Write)?,
             };
             let result = work(&state, &mut register);
+            register.set_credential(None);
             // A connection the database failed on (a restarted server, a
             // dropped socket) is closed, not pooled: the next request opens
             // a fresh one.
@@ -216,10 +217,14 @@ impl Caller {
     }
 
     /// Checks the token again against the ledger's head as `register` sees
-    /// it now: a request that writes calls this in its own hop, so a token
-    /// revoked a moment ago never writes.
-    fn recheck(&self, state: &State, register: &Register) -> Result<(), ApiError> {
-        state.identify(&self.token, register).map(|_| ())
+    /// it now (401 before anything else of a write is looked at), and makes
+    /// `register`'s writes check, inside their own transaction, that it
+    /// still names this caller: a token revoked a moment ago never writes.
+    /// (`State::with_register` clears the credential afterwards.)
+    fn act_for(&self, state: &State, register: &mut Register) -> Result<(), ApiError> {
+        state.identify(&self.token, register)?;
+        register.set_credential(Some(&self.token));
+        Ok(())
     }
 }
 

@@ -67,11 +67,6 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
             let rules = load_dir(&rules.rules)?;
             let mut register = writing()?;
             let assessed = case::assess(&mut register, by, &rules, id, *as_of, *on)?;
-            let clause = rules
-                .agreement_between(&assessed.decision.home_body, &assessed.decision.host_body)
-                .and_then(|a| a.procedure.as_ref())
-                .and_then(|p| p.confirmation.as_ref())
-                .map(|c| c.clause.clone());
             let mut out = crate::render::explained(
                 &accord_app::Assessed {
                     decision: assessed.decision.clone(),
@@ -86,7 +81,7 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
                 assessed.entry.seq,
                 assessed.entry.hash,
                 escape::text(assessed.entry.actor.as_deref().unwrap_or_default()),
-                case::effect_text(assessed.effect, clause.as_deref())
+                assessed.effect_text
             ));
             out
         }
