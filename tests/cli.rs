@@ -529,3 +529,18 @@ fn check_reports_three_unrelated_mistakes_in_three_files_at_once() {
     assert_eq!(clean.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&clean.stdout).trim(), "[]");
 }
+
+#[test]
+fn a_full_standard_error_loses_the_message_not_the_exit_status() {
+    // /dev/full fails every write with ENOSPC: `eprintln!` panicked (exit 101).
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full");
+        return;
+    };
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["assess", "/nonexistent/application.yaml"])
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+}

@@ -5,6 +5,23 @@
 //! use case of accord-app, renders the result and turns it into an exit
 //! status ([`exit::Exit`]).
 
+/// `eprintln!` that never panics: a closed or full standard error (a
+/// detached terminal, `2>&-`) loses the message, not the exit status.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics (see `say!`).
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod cmd;
 mod error;
@@ -42,7 +59,7 @@ fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(err) => {
             for line in err.lines() {
-                eprintln!("accord: {}", escape::text(&line));
+                say!("accord: {}", escape::text(&line));
             }
             Exit::Failure.into()
         }

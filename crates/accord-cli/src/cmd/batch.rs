@@ -87,9 +87,9 @@ pub fn run(args: &BatchArgs, context: &super::Context) -> Result<Exit, CliError>
     }
     sink.commit()?;
     if !context.quiet {
-        eprint!("{}", table(&summary));
+        say_part!("{}", table(&summary));
         if let Some(n) = summary.recorded {
-            eprintln!(
+            say!(
                 "recorded {} in the ledger",
                 accord_core::prose::count(n, "decision", "decisions")
             );

@@ -35,7 +35,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
                     }
                 ));
             }
-            eprint!("{}", out.finish());
+            say_part!("{}", out.finish());
             Ok(Exit::from_ok(!warned(&rules)))
         }
         Format::Json => {

@@ -33,7 +33,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, CliError> {
         Ok(both) => both,
         Err(err) => {
             for line in CliError::from(err).lines() {
-                eprintln!("accord: {}", crate::escape::text(&line));
+                say!("accord: {}", crate::escape::text(&line));
             }
             return Ok(Exit::Usage);
         }
@@ -58,11 +58,11 @@ pub fn run(args: &DiffArgs) -> Result<Exit, CliError> {
     };
     if args.format == Format::Text {
         for warning in new.warnings() {
-            eprintln!("{}", crate::escape::text(&format!("new side: {warning}")));
+            say!("{}", crate::escape::text(&format!("new side: {warning}")));
         }
     }
     if let Err(err) = super::print(&text) {
-        eprintln!("accord: {}", crate::escape::text(&err.to_string()));
+        say!("accord: {}", crate::escape::text(&err.to_string()));
         return Ok(Exit::Usage);
     }
     Ok(Exit::from_ok(changes.is_empty()))

@@ -96,7 +96,7 @@ pub fn run(args: &ImpactArgs, context: &super::Context) -> Result<Exit, CliError
     } else if !context.quiet {
         let mut counts = Lines::new();
         report_counts(&mut counts, &tally, &old, &new);
-        eprint!("{}", counts.finish());
+        say_part!("{}", counts.finish());
     }
     crate::output::ignore_closed_pipe(output.commit())?;
     Ok(Exit::from_ok(tally.rejected == 0))

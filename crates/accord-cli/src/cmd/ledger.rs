@@ -27,7 +27,7 @@ pub fn run(command: &LedgerCommand, context: &Context) -> Result<Exit, CliError>
             let expected = match expect_head.as_deref().map(ledger::parse_head).transpose() {
                 Ok(expected) => expected,
                 Err(message) => {
-                    eprintln!("accord: {}", escape::text(&message));
+                    say!("accord: {}", escape::text(&message));
                     return Ok(Exit::Usage);
                 }
             };
@@ -47,7 +47,7 @@ pub fn run(command: &LedgerCommand, context: &Context) -> Result<Exit, CliError>
                     Ok(Exit::Success)
                 }
                 Err(reason) => {
-                    eprintln!("accord: ledger broken: {}", escape::text(&reason));
+                    say!("accord: ledger broken: {}", escape::text(&reason));
                     Ok(Exit::Failure)
                 }
             }
@@ -58,7 +58,7 @@ pub fn run(command: &LedgerCommand, context: &Context) -> Result<Exit, CliError>
                 Ok(Exit::Success)
             }
             None => {
-                eprintln!("accord: the ledger has no entry yet, so no head");
+                say!("accord: the ledger has no entry yet, so no head");
                 Ok(Exit::Failure)
             }
         },

@@ -93,7 +93,7 @@ fn interruptible() -> &'static AtomicBool {
 fn say_interrupted() {
     static SAID: AtomicBool = AtomicBool::new(false);
     if !SAID.swap(true, Ordering::SeqCst) {
-        eprintln!("accord: interrupted; no output written");
+        say!("accord: interrupted; no output written");
     }
 }
 

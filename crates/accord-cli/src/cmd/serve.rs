@@ -50,7 +50,7 @@ pub fn run(args: &ServeArgs, context: &Context) -> Result<Exit, CliError> {
             Ok(Exit::Success)
         }
         Err(err) => {
-            eprintln!("accord: {}", crate::escape::text(&err.to_string()));
+            say!("accord: {}", crate::escape::text(&err.to_string()));
             Ok(Exit::Failure)
         }
     }

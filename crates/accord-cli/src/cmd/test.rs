@@ -77,7 +77,7 @@ fn mutants(args: &TestArgs, rules: &RuleSet, tests: &ruletest::Tests) -> Result<
     let (results, _) = ruletest::run(rules, tests)?;
     let failing = results.iter().filter(|r| !r.passed()).count();
     if failing > 0 || results.is_empty() {
-        eprintln!(
+        say!(
             "accord: mutation testing needs passing rule tests: {failing} of {} fail (run `accord test`)",
             results.len()
         );

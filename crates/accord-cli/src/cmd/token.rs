@@ -17,7 +17,7 @@ pub fn run(command: &TokenCommand, context: &Context) -> Result<Exit, CliError> 
     match command {
         TokenCommand::Create { for_actor } => {
             let Some(actor) = for_actor.as_deref().or(by) else {
-                eprintln!("accord: name the token's actor with `--for ID`, or act as them with `--actor ID`");
+                say!("accord: name the token's actor with `--for ID`, or act as them with `--actor ID`");
                 return Ok(Exit::Usage);
             };
             let mut secret = [0u8; 32];
@@ -27,7 +27,7 @@ pub fn run(command: &TokenCommand, context: &Context) -> Result<Exit, CliError> 
             let mut register = Register::open(&context.db, Access::Write)?;
             let (token, entry) = register.create_token(by, actor, &secret)?;
             let id = token.get(..16).unwrap_or_default();
-            eprintln!(
+            say!(
                 "token {id} for {} issued (ledger entry {}): it is shown once, keep it secret",
                 escape::text(actor),
                 entry.seq
