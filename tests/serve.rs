@@ -472,9 +472,19 @@ fn tokens_roles_and_bad_input_get_the_right_status_and_a_json_error() {
     let bo = register.token("bo");
     let r = get(&agent, &server.url("/v1/rules"), Some(bo));
     assert_eq!(r.status, 200, "{}", r.body);
-    let id = &bo[..16];
+    let (code, listed, stderr) =
+        run(accord().args(["--db", &register.db, "--actor", "admin", "token", "list"]));
+    assert_eq!(code, 0, "{stderr}");
+    // A token's id is not a piece of it.
+    let id = listed
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some("bo"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    assert!(id.starts_with("tok_") && !bo.contains(&id[4..]), "{id}");
     let (code, _, stderr) =
-        run(accord().args(["--db", &register.db, "--actor", "admin", "token", "revoke", id]));
+        run(accord().args(["--db", &register.db, "--actor", "admin", "token", "revoke", &id]));
     assert_eq!(code, 0, "{stderr}");
     let r = post(
         &agent,

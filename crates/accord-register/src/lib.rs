@@ -375,6 +375,15 @@ pub struct Register {
     credential: Option<String>,
 }
 
+/// A token's public id, `tok_` and 12 hex digits of its sha256: it names the
+/// token in `token list` and `token revoke` and in the ledger, and reveals
+/// nothing of the secret that the ledger's hash does not.
+pub fn token_id(token: &str) -> String {
+    let hash = chain::sha256_hex(token.as_bytes());
+    let hex = hash.strip_prefix("sha256:").unwrap_or(&hash);
+    format!("tok_{}", hex.get(..12).unwrap_or_default())
+}
+
 /// `location` as it may be shown: a PostgreSQL URL's password hidden.
 pub fn display_location(location: &str) -> String {
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
@@ -525,7 +534,7 @@ impl Register {
         }
         let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
         let token = format!("acc_{hex}");
-        let id = format!("acc_{}", hex.get(..12).unwrap_or_default());
+        let id = token_id(&token);
         if actors.token(&id).is_some() {
             return Err(refused("a token with this id already exists: try again".into()));
         }

@@ -470,7 +470,7 @@ fn the_clerk_may_not_assess_and_nothing_is_written(backend: &Backend) {
 fn a_write_with_a_revoked_token_is_refused_inside_its_transaction(backend: &Backend) {
     let mut f = Fixture::new(backend, "rules", "2026-03-10");
     let (token, _) = f.register.create_token(Some("admin"), "clara", &[7; 32]).unwrap();
-    let id = token.get(..16).unwrap().to_owned();
+    let id = crate::token_id(&token);
     // The service's connection acts for the caller whose token it holds.
     f.register.set_credential(Some(&token));
     f.open("T-1", "2026-03-01").unwrap();

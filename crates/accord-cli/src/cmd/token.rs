@@ -26,7 +26,7 @@ pub fn run(command: &TokenCommand, context: &Context) -> Result<Exit, CliError> 
             })?;
             let mut register = Register::open(&context.db, Access::Write)?;
             let (token, entry) = register.create_token(by, actor, &secret)?;
-            let id = token.get(..16).unwrap_or_default();
+            let id = accord_register::token_id(&token);
             say!(
                 "token {id} for {} issued (ledger entry {}): it is shown once, keep it secret",
                 escape::text(actor),
