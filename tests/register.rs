@@ -449,6 +449,11 @@ fn a_case_lives_from_receipt_through_two_signatories_to_a_review(backend: &Backe
         reviewed.contains("upholds the decision (expedited)"),
         "{reviewed}"
     );
+    // The reviewer reads the full report: the applicant and what was counted.
+    assert!(
+        reviewed.contains("Ayesha Khan, PEC → CSE") && reviewed.contains("counted"),
+        "{reviewed}"
+    );
     let after = db.show("CASE-1", "2026-06-30");
     assert_eq!(clock(&after, "review_decision")["status"], "done on 2026-06-10");
     assert_eq!(after["effective"]["by_review"], true);

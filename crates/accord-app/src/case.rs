@@ -224,6 +224,8 @@ pub fn request_review(
 pub struct Reviewed {
     /// The review's decision.
     pub decision: accord_eval::Decision,
+    /// The decision explained, for the report the reviewer reads.
+    pub explanation: crate::explain::Explanation,
     /// Its entry.
     pub entry: Entry,
     /// The outcome reviewed (none for a deemed refusal).
@@ -257,12 +259,16 @@ pub fn decide_review(
         }
         None => basis.input.clone(),
     };
-    let decision = crate::decide::decide_bytes(
+    let explained = crate::explain::assess_bytes(
         &basis.rules,
         Path::new(&input.name),
+        None,
         input.bytes.clone(),
         basis.as_of.map(Date),
+        false,
     )?;
+    let explanation = explained.explanation(&basis.rules);
+    let decision = explained.assessed.decision;
     let on = day(register, on);
     let entry = register.record_review(
         by,
@@ -280,6 +286,7 @@ pub fn decide_review(
     )?;
     Ok(Reviewed {
         decision,
+        explanation,
         entry,
         reviewed: basis.outcome,
     })

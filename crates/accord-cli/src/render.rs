@@ -35,6 +35,7 @@ pub fn status_token(c: &accord_eval::CriterionResult) -> String {
 }
 
 /// The text report of a decision alone; every line escaped for the terminal.
+#[cfg(test)]
 pub fn decision(d: &Decision) -> String {
     report(d, None, None, false)
 }

@@ -120,7 +120,14 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
                     reviewed.decision.outcome.as_str()
                 ),
             };
-            let mut out = crate::render::decision(&reviewed.decision);
+            let mut out = crate::render::explained(
+                &accord_app::Assessed {
+                    decision: reviewed.decision.clone(),
+                    outlook: None,
+                },
+                &reviewed.explanation,
+                crate::render::colour_wanted(),
+            );
             out.push_str(&format!(
                 "\nReview decided on {}: it {verdict}; in effect (ledger entry {})\n",
                 reviewed.entry.on.map(|d| d.to_string()).unwrap_or_default(),
