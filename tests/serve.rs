@@ -949,6 +949,8 @@ fn the_limit_on_requests_in_flight_is_one_for_every_route_and_a_slow_body_times_
         refused,
         "a second route was not refused while the only slot was taken"
     );
+    // Liveness answers whatever the load.
+    assert_eq!(get(&agent, &server.url("/healthz"), None).status, 200);
     // The body never comes: after the timeout, 503 with a JSON error, and the slot is free.
     slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut answer = String::new();
@@ -1072,4 +1074,161 @@ fn a_postgresql_connection_the_server_lost_is_replaced_not_reused() {
     assert_eq!(statuses[statuses.len() - 3..], [200, 200, 200], "{statuses:?}");
     drop(server);
     drop_database(&url);
+}
+
+/// A raw connection to the server.
+fn raw(base: &str) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+}
+
+/// What the server sends before it closes the connection (or the timeout).
+fn read_all(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read as _;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn slow_and_idle_connections_are_closed_and_counted_and_do_not_hold_up_a_shutdown() {
+    use std::io::Write as _;
+    let register = Register::sqlite();
+    let mut server = Server::start(
+        &register.db,
+        "rules",
+        &["--timeout", "2", "--max-connections", "3"],
+    );
+    let agent = agent();
+    // A connection that sends nothing is closed after the head deadline.
+    let started = std::time::Instant::now();
+    let mut silent = raw(&server.base);
+    read_all(&mut silent);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+    // Beyond --max-connections, a new connection is closed at once.
+    let mut held: Vec<_> = (0..3).map(|_| raw(&server.base)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut extra = raw(&server.base);
+    let _ = write!(extra, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    let answer = read_all(&mut extra);
+    assert!(answer.is_empty(), "{answer}");
+    held.clear();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(get(&agent, &server.url("/healthz"), None).status, 200);
+    // A client sending its head a line at a time does not keep SIGTERM waiting.
+    let mut trickle = raw(&server.base);
+    write!(trickle, "GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickling = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if write!(trickle, "X: y\r\n").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let signalled = std::time::Instant::now();
+    terminate(&server.child);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(8),
+            "still running 8 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    trickling.join().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_declared_body_too_large_is_refused_at_once_and_the_authorization_scheme_is_any_case() {
+    use std::io::Write as _;
+    let register = Register::sqlite();
+    let server = Server::start(&register.db, "rules", &["--timeout", "20"]);
+    let token = register.token("ana").to_owned();
+    let mut stream = raw(&server.base);
+    write!(
+        stream,
+        "POST /v1/assess HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/yaml\r\nContent-Length: 2097152\r\n\r\nid: A"
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let answer = read_all(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "413 at once, not after the timeout"
+    );
+    let agent = agent();
+    let url = server.url("/v1/rules");
+    let with = |values: &[String]| {
+        let mut request = agent.get(&url);
+        for v in values {
+            request = request.header("Authorization", v);
+        }
+        reply(request.call())
+    };
+    assert_eq!(with(&[format!("bearer {token}")]).status, 200);
+    assert_eq!(with(&[format!("BEARER {token}")]).status, 200);
+    let r = with(&[format!("Bearer {token}"), "Bearer acc_wrong".to_owned()]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (401, "unauthenticated"),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
+fn a_register_gone_from_under_the_service_is_not_ready_and_its_location_stays_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("office");
+    std::fs::create_dir(&home).unwrap();
+    let db = home.join("register.db").display().to_string();
+    let register = Register::with(Some(dir), db.clone());
+    let server = Server::start(&db, "rules", &[]);
+    let agent = agent();
+    assert_eq!(get(&agent, &server.url("/readyz"), None).status, 200);
+    std::fs::remove_dir_all(&home).unwrap();
+    let r = get(&agent, &server.url("/readyz"), None);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "unavailable"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("office") && !r.body.contains("register.db"),
+        "{}",
+        r.body
+    );
+    let r = get(
+        &agent,
+        &server.url("/v1/ledger/export"),
+        Some(register.token("aud")),
+    );
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "unavailable"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("office") && !r.body.contains("register.db"),
+        "{}",
+        r.body
+    );
 }

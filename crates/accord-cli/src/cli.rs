@@ -98,6 +98,10 @@ pub struct ServeArgs {
     /// The longest a request may take, in seconds; beyond, 503 with Retry-After.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+    /// Connections open at once; beyond, new ones are closed at once. Keep it
+    /// under the open-file limit (`ulimit -n`).
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
 }
 
 /// Token subcommands.

@@ -162,6 +162,9 @@ fn flag(params: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> 
 /// The request's body, at most the contract's file limit (413 beyond), read
 /// within the service's timeout (503 beyond: a client too slow to send).
 async fn body(state: &State, request: Request) -> Result<(HeaderMap, Bytes), ApiError> {
+    if crate::declared_length(request.headers()).is_some_and(|n| n > crate::max_body() as u64) {
+        return Err(too_large());
+    }
     let (parts, body) = request.into_parts();
     let read = tokio::time::timeout(state.timeout, axum::body::to_bytes(body, crate::max_body()));
     match read.await {
@@ -169,16 +172,20 @@ async fn body(state: &State, request: Request) -> Result<(HeaderMap, Bytes), Api
             "the body took longer to arrive than the service allows",
         )),
         Ok(Ok(bytes)) => Ok((parts.headers, bytes)),
-        Ok(Err(e)) if is_too_large(&e) => Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!(
-                "the body is larger than {}, the limit for an application file",
-                accord_core::file::size_text(crate::max_body() as u64)
-            ),
-        )),
+        Ok(Err(e)) if is_too_large(&e) => Err(too_large()),
         Ok(Err(_)) => Err(ApiError::invalid("the body could not be read to its end")),
     }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!(
+            "the body is larger than {}, the limit for an application file",
+            accord_core::file::size_text(crate::max_body() as u64)
+        ),
+    )
 }
 
 /// Whether reading a body failed on the length limit.
@@ -830,7 +837,8 @@ async fn export(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Res
         accord_register::Register::open(&db, accord_register::Access::Read)
     })
     .await
-    .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))??;
+    .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))?
+    .map_err(ApiError::unreachable)?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     let (runtime, patience) = (tokio::runtime::Handle::current(), state.timeout);
     tokio::task::spawn_blocking(move || {
@@ -909,12 +917,17 @@ async fn healthz() -> Json<Health> {
 /// Ready: the rules are loaded and the register answers.
 #[utoipa::path(get, path = "/readyz", security(()), responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 async fn readyz(Shared(state): Shared<Arc<State>>) -> Result<Json<Health>, ApiError> {
-    state
-        .with_register(|_, register| {
-            register.head()?;
-            Ok(())
-        })
-        .await?;
+    // A fresh connection, not a pooled one: a SQLite file deleted or moved
+    // under the service (its pooled connections would go on writing to the
+    // unlinked file) or a database gone is not ready.
+    let db = state.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let register = accord_register::Register::open(&db, accord_register::Access::Read)?;
+        register.head().map(drop)
+    })
+    .await
+    .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))?
+    .map_err(ApiError::unreachable)?;
     Ok(Json(Health { status: "ok".into() }))
 }
 

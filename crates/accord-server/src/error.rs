@@ -71,6 +71,20 @@ impl ApiError {
         }
     }
 
+    /// 503: the register cannot be opened; why (its location included)
+    /// goes to the operator's log only.
+    pub fn unreachable(err: accord_register::Error) -> ApiError {
+        log(&err);
+        ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the register cannot be reached: try again",
+            )
+        }
+    }
+
     /// 500: something that should not happen; the message names it without internals.
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)

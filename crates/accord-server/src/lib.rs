@@ -53,7 +53,13 @@ pub struct Config {
     pub max_in_flight: usize,
     /// The longest a request may take.
     pub timeout: Duration,
+    /// Connections open at once; more are closed as soon as accepted.
+    pub max_connections: usize,
 }
+
+/// The longest a client may take to send a request's head, or to start the
+/// next one on a kept-alive connection (at most the request timeout).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The ledger head (sequence and hash) the cached actors were folded at.
 type Head = Option<(i64, String)>;
@@ -242,18 +248,26 @@ impl FromRequestParts<Arc<State>> for Caller {
     }
 }
 
-/// The token of an `Authorization: Bearer TOKEN` header.
+/// The token of the request's one `Authorization: Bearer TOKEN` header (the
+/// scheme's name in any case, as RFC 9110 has it).
 fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let value = headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
+    let mut values = headers.get_all(axum::http::header::AUTHORIZATION).iter();
+    let value = values.next().ok_or_else(|| {
         ApiError::unauthenticated(
             "a bearer token is needed: `Authorization: Bearer TOKEN` (see `accord token create`)",
         )
     })?;
+    if values.next().is_some() {
+        return Err(ApiError::unauthenticated(
+            "give one Authorization header, not several",
+        ));
+    }
     value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer TOKEN`"))
 }
@@ -266,11 +280,18 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
 /// is bounded instead (see `api::body`), and its transaction by the
 /// database's own lock wait.
 async fn limits(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -> Response {
+    // Liveness answers whatever the load: a prober must not restart a
+    // service for being busy.
+    if request.uri().path() == "/healthz" {
+        return next.run(request).await;
+    }
     let Ok(slot) = Arc::clone(&state.slots).try_acquire_owned() else {
         // Read what the client sent (bounded) before answering, so that the
         // answer is not lost to a connection reset by unread data.
-        let drain = axum::body::to_bytes(request.into_body(), max_body());
-        let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+        if declared_length(request.headers()).is_none_or(|n| n <= max_body() as u64) {
+            let drain = axum::body::to_bytes(request.into_body(), max_body());
+            let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+        }
         return ApiError::busy("the service is at its limit of requests in flight: try again")
             .into_response();
     };
@@ -284,8 +305,23 @@ async fn limits(Shared(state): Shared<Arc<State>>, request: Request, next: Next)
             }
         }
     };
-    drop(slot);
-    response
+    // The slot is held until the body is sent: a streamed ledger export
+    // counts among the requests in flight for as long as it streams.
+    response.map(|body| {
+        let stream = futures_util::StreamExt::map(body.into_data_stream(), move |chunk| {
+            let _held = &slot;
+            chunk
+        });
+        axum::body::Body::from_stream(stream)
+    })
+}
+
+/// The body length a request declares in `Content-Length`, if it does.
+pub(crate) fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// The service's routes with their limits, over `state`.
@@ -318,15 +354,85 @@ pub async fn serve(
     let app = router(Arc::clone(&state));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    accept(listener, app, &config, shutdown).await;
+    // Every handler has returned: a write in progress when the signal came
+    // (never cut short) has committed or failed before the service exits.
+    let slots = u32::try_from(config.max_in_flight.clamp(1, Semaphore::MAX_PERMITS)).unwrap_or(u32::MAX);
+    drop(state.slots.acquire_many(slots).await);
     // The register's connections close on a blocking thread (PostgreSQL's
     // client may not be dropped inside the runtime), whoever drops last.
     tokio::task::spawn_blocking(move || drop(state))
         .await
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Accepts connections until `shutdown` resolves, each served by hyper
+/// (HTTP/1.1, keep-alive) with a deadline for every request head — a client
+/// that sends nothing, or a header a byte at a time, is disconnected after
+/// [`HEADER_TIMEOUT`] — and at most `max_connections` at once (more are
+/// closed as soon as accepted, so that they cannot take every file
+/// descriptor). Then: stop accepting, let the connections finish their
+/// requests in flight, and close them, waiting at most the request timeout
+/// before cutting those still busy.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    config: &Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let connections = Arc::new(Semaphore::new(
+        config.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+    ));
+    let header_timeout = HEADER_TIMEOUT.min(config.timeout);
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        let stream = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection reset before it
+                // was accepted: wait a moment rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    // A connection still busy after the request timeout (a reader taking
+    // an export slowly) is cut: shutdown is bounded. A write in progress is
+    // not lost with it: its transaction runs on a blocking thread, which the
+    // runtime lets finish before the process exits.
+    if tokio::time::timeout(config.timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tasks.abort_all();
+    }
+    while tasks.join_next().await.is_some() {}
 }
 
 /// Resolves on SIGTERM or SIGINT.
