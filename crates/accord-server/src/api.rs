@@ -163,6 +163,7 @@ fn flag(params: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> 
 /// within the service's timeout (503 beyond: a client too slow to send).
 async fn body(state: &State, request: Request) -> Result<(HeaderMap, Bytes), ApiError> {
     if crate::declared_length(request.headers()).is_some_and(|n| n > crate::max_body() as u64) {
+        crate::drain(request).await;
         return Err(too_large());
     }
     let (parts, body) = request.into_parts();

@@ -286,12 +286,7 @@ async fn limits(Shared(state): Shared<Arc<State>>, request: Request, next: Next)
         return next.run(request).await;
     }
     let Ok(slot) = Arc::clone(&state.slots).try_acquire_owned() else {
-        // Read what the client sent (bounded) before answering, so that the
-        // answer is not lost to a connection reset by unread data.
-        if declared_length(request.headers()).is_none_or(|n| n <= max_body() as u64) {
-            let drain = axum::body::to_bytes(request.into_body(), max_body());
-            let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
-        }
+        drain(request).await;
         return ApiError::busy("the service is at its limit of requests in flight: try again")
             .into_response();
     };
@@ -314,6 +309,20 @@ async fn limits(Shared(state): Shared<Arc<State>>, request: Request, next: Next)
         });
         axum::body::Body::from_stream(stream)
     })
+}
+
+/// Reads and drops what the client is sending — at most a few times the
+/// body limit, for at most a second — before the service answers without
+/// reading it (503 busy, 413 too large): closing a connection with unread
+/// data resets it, and the client would lose the answer. A body declared
+/// larger than that is not waited for.
+pub(crate) async fn drain(request: Request) {
+    let cap = max_body().saturating_mul(4);
+    if declared_length(request.headers()).is_some_and(|n| n > cap as u64) {
+        return;
+    }
+    let read = axum::body::to_bytes(request.into_body(), cap);
+    let _ = tokio::time::timeout(Duration::from_secs(1), read).await;
 }
 
 /// The body length a request declares in `Content-Length`, if it does.
