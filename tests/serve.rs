@@ -1232,3 +1232,42 @@ fn a_register_gone_from_under_the_service_is_not_ready_and_its_location_stays_pr
         r.body
     );
 }
+
+#[test]
+fn the_service_holds_at_most_its_db_connections_to_postgresql() {
+    let Some(url) = postgres_database() else {
+        return;
+    };
+    let register = Register::with(None, url.clone());
+    let server = Server::start(&register.db, "rules", &["--db-connections", "2"]);
+    let token = register.token("clara").to_owned();
+    let due = server.url("/v1/due");
+    // Eight clients at once: they wait their turn for a connection, none is refused.
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                let (due, token) = (due.clone(), token.clone());
+                scope.spawn(move || {
+                    let agent = agent();
+                    (0..25)
+                        .map(|_| get(&agent, &due, Some(&token)).status)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let held: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(held <= 2, "{held} connections held");
+    drop(admin);
+    drop(server);
+    drop_database(&url);
+}

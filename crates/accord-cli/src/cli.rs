@@ -102,6 +102,10 @@ pub struct ServeArgs {
     /// under the open-file limit (`ulimit -n`).
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections: u32,
+    /// Register connections open at once (a PostgreSQL server allows 100 by
+    /// default, for every client); requests beyond wait their turn.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub db_connections: u32,
 }
 
 /// Token subcommands.

@@ -834,6 +834,7 @@ async fn export(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Res
     // The register is opened before the answer starts, so that failing to
     // open it is an error response, not a cut stream.
     let db = state.db.clone();
+    let permit = state.db_connection().await?;
     let register = tokio::task::spawn_blocking(move || {
         accord_register::Register::open(&db, accord_register::Access::Read)
     })
@@ -859,6 +860,7 @@ async fn export(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Res
             let _ = send(Err(std::io::Error::other(e.to_string())));
         }
         drop(register);
+        drop(permit);
     });
     let stream = tokio_stream(receiver);
     Ok((
@@ -922,7 +924,9 @@ async fn readyz(Shared(state): Shared<Arc<State>>) -> Result<Json<Health>, ApiEr
     // under the service (its pooled connections would go on writing to the
     // unlinked file) or a database gone is not ready.
     let db = state.db.clone();
+    let permit = state.db_connection().await?;
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let register = accord_register::Register::open(&db, accord_register::Access::Read)?;
         register.head().map(drop)
     })

@@ -55,6 +55,8 @@ pub struct Config {
     pub timeout: Duration,
     /// Connections open at once; more are closed as soon as accepted.
     pub max_connections: usize,
+    /// Register connections open at once (pooled); requests beyond wait.
+    pub db_connections: usize,
 }
 
 /// The longest a client may take to send a request's head, or to start the
@@ -89,6 +91,8 @@ pub struct State {
     fingerprint: HeaderValue,
     /// One slot per request handled at once, across every route.
     slots: Arc<Semaphore>,
+    /// One permit per register connection open at once.
+    db_slots: Arc<Semaphore>,
     timeout: Duration,
 }
 
@@ -110,6 +114,9 @@ impl State {
             slots: Arc::new(Semaphore::new(
                 config.max_in_flight.clamp(1, Semaphore::MAX_PERMITS),
             )),
+            db_slots: Arc::new(Semaphore::new(
+                config.db_connections.clamp(1, Semaphore::MAX_PERMITS),
+            )),
             timeout: config.timeout,
         })
     }
@@ -122,7 +129,9 @@ impl State {
         F: FnOnce(&State, &mut Register) -> Result<T, ApiError> + Send + 'static,
     {
         let state = Arc::clone(self);
+        let permit = self.db_connection().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let pooled = state.idle.lock().ok().and_then(|mut idle| idle.pop());
             let mut register = match pooled {
                 Some(r) => r,
@@ -143,6 +152,16 @@ impl State {
         })
         .await
         .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))?
+    }
+
+    /// A permit to hold one register connection: at most `db_connections`
+    /// exist at once, pooled or working (a PostgreSQL server has its own
+    /// limit, 100 by default); requests beyond wait their turn.
+    async fn db_connection(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.db_slots)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::internal("the register's connections are closed"))
     }
 
     /// The caller a bearer token names. The actors are refolded only when

@@ -27,6 +27,7 @@ pub fn run(args: &ServeArgs, context: &Context) -> Result<Exit, CliError> {
         max_in_flight: usize::try_from(args.max_in_flight).unwrap_or(usize::MAX),
         timeout: Duration::from_secs(args.timeout),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        db_connections: usize::try_from(args.db_connections).unwrap_or(usize::MAX),
     };
     let shown = accord_register::display_location(&context.db);
     let served = runtime.block_on(accord_server::serve(
