@@ -204,6 +204,11 @@ fn get(agent: &ureq::Agent, url: &str, token: Option<&str>) -> Reply {
     reply(request.call())
 }
 
+/// A POST without a body: an action on a case.
+fn act(agent: &ureq::Agent, url: &str, token: Option<&str>) -> Reply {
+    post(agent, url, token, "application/json", b"")
+}
+
 fn post(agent: &ureq::Agent, url: &str, token: Option<&str>, media: &str, body: &[u8]) -> Reply {
     let mut request = agent.post(url).header("Content-Type", media);
     if let Some(t) = token {
@@ -390,12 +395,10 @@ fn tokens_roles_and_bad_input_get_the_right_status_and_a_json_error() {
         &example,
     );
     assert_eq!(r.status, 201, "{}", r.body);
-    let r = post(
+    let r = act(
         &agent,
         &server.url("/v1/cases/APP-2025-000123/assess?on=2026-01-20"),
         Some(register.token("clara")),
-        "application/json",
-        b"",
     );
     assert_eq!(
         (r.status, r.error_code().as_str()),
@@ -486,13 +489,7 @@ fn tokens_roles_and_bad_input_get_the_right_status_and_a_json_error() {
     let (code, _, stderr) =
         run(accord().args(["--db", &register.db, "--actor", "admin", "token", "revoke", &id]));
     assert_eq!(code, 0, "{stderr}");
-    let r = post(
-        &agent,
-        &server.url("/v1/cases/NOPE/assess"),
-        Some(bo),
-        "application/json",
-        b"",
-    );
+    let r = act(&agent, &server.url("/v1/cases/NOPE/assess"), Some(bo));
     assert_eq!(
         (r.status, r.error_code().as_str()),
         (401, "unauthenticated"),
@@ -537,12 +534,10 @@ fn every_route_of_a_case_life_over_http() {
     );
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.json()["version"], 1);
-    let r = post(
+    let r = act(
         &agent,
         &server.url(&format!("/v1/cases/{id}/acknowledge?on=2026-01-14")),
         clara,
-        "application/json",
-        b"",
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let r = post(
@@ -558,55 +553,43 @@ fn every_route_of_a_case_life_over_http() {
         "{}",
         r.body
     );
-    let r = post(
+    let r = act(
         &agent,
         &server.url(&format!("/v1/cases/{id}/assess?on=2026-01-20")),
         ana,
-        "application/json",
-        b"",
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["effect"], "proposed");
     assert_eq!(r.json()["decision"]["outcome"], "expedited");
-    let r = post(
+    let r = act(
         &agent,
         &server.url(&format!("/v1/cases/{id}/confirm?on=2026-01-21")),
         ana,
-        "application/json",
-        b"",
     );
     assert_eq!(r.status, 403, "the proposer may not confirm: {}", r.body);
     assert!(r.body.contains("clause 7.1"));
-    let r = post(
+    let r = act(
         &agent,
         &server.url(&format!("/v1/cases/{id}/confirm?on=2026-01-22")),
         bo,
-        "application/json",
-        b"",
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = post(
+    let r = act(
         &agent,
         &server.url(&format!("/v1/cases/{id}/review-requests?received=2026-03-23")),
         clara,
-        "application/json",
-        b"",
     );
     assert_eq!(r.status, 200, "day 60 is within the window: {}", r.body);
-    let r = post(
+    let r = act(
         &agent,
         &server.url(&format!("/v1/cases/{id}/review-decision?on=2026-03-30")),
         bo,
-        "application/json",
-        b"",
     );
     assert_eq!(r.status, 403, "a participant may not review: {}", r.body);
-    let r = post(
+    let r = act(
         &agent,
         &server.url(&format!("/v1/cases/{id}/review-decision?on=2026-03-30")),
         cy,
-        "application/json",
-        b"",
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["result"], "upheld");
@@ -819,12 +802,10 @@ fn many_servers_one_chain(register: &Register, processes: usize, each: usize) {
                         body.as_bytes(),
                     );
                     assert_eq!(r.status, 201, "{}", r.body);
-                    let r = post(
+                    let r = act(
                         &agent,
                         &format!("{base}/v1/cases/{id}/assess?on=2026-01-20"),
                         Some(&assessor),
-                        "application/json",
-                        b"",
                     );
                     assert_eq!(r.status, 200, "{}", r.body);
                 }

@@ -263,14 +263,9 @@ pub fn dot(rules: &RuleSet) -> String {
         Kind::Criterion => "shape=box",
         Kind::Step => "shape=cds, style=filled, fillcolor=\"#fff4e0\"",
     };
+    let node = |n: &Node| format!("{} [label={}, {}];", n.id, dot_text(&n.label), shape(n.kind));
     for n in &d.nodes {
-        let _ = writeln!(
-            out,
-            "  {} [label={}, {}];",
-            n.id,
-            dot_text(&n.label),
-            shape(n.kind)
-        );
+        let _ = writeln!(out, "  {}", node(n));
     }
     let style = |s: Style| match s {
         Style::Agreement => "dir=both, penwidth=2, color=\"#1d3557\"",
@@ -278,33 +273,27 @@ pub fn dot(rules: &RuleSet) -> String {
         Style::DependsOn => "style=dotted, arrowhead=empty",
         Style::Next => "",
     };
-    let edge = |out: &mut String, indent: &str, e: &Edge| {
+    let edge = |e: &Edge| {
         let label = e
             .label
             .as_deref()
             .map(|l| format!("label={}, ", dot_text(l)))
             .unwrap_or_default();
-        let _ = writeln!(out, "{indent}{} -> {} [{label}{}];", e.from, e.to, style(e.style));
+        format!("{} -> {} [{label}{}];", e.from, e.to, style(e.style))
     };
     for c in &d.clusters {
         let _ = writeln!(out, "  subgraph cluster_{} {{", c.id);
         let _ = writeln!(out, "    label={};", dot_text(&c.label));
         for n in &c.nodes {
-            let _ = writeln!(
-                out,
-                "    {} [label={}, {}];",
-                n.id,
-                dot_text(&n.label),
-                shape(n.kind)
-            );
+            let _ = writeln!(out, "    {}", node(n));
         }
         for e in &c.edges {
-            edge(&mut out, "    ", e);
+            let _ = writeln!(out, "    {}", edge(e));
         }
         let _ = writeln!(out, "  }}");
     }
     for e in &d.edges {
-        edge(&mut out, "  ", e);
+        let _ = writeln!(out, "  {}", edge(e));
     }
     let _ = writeln!(out, "}}");
     out

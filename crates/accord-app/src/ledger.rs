@@ -169,11 +169,14 @@ fn check(
     Ok(None)
 }
 
-/// What a replay found.
-#[derive(Debug, Clone, Default)]
+/// What a replay found; as JSON (the service's answer), its tallies and
+/// lines.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ReplayView)]
 pub struct Replay {
     /// The fingerprint of the rules replayed under, or none for "each
     /// decision under its own kept rules".
+    #[serde(skip)]
     pub fingerprint: Option<String>,
     /// Same rules, same decision.
     pub confirmed: u64,

@@ -8,7 +8,6 @@
 //! decision holds.
 
 use accord_app::explain::{ExperienceTable, Explanation};
-use accord_app::Assessed;
 use accord_core::prose;
 use accord_core::rules::model::Outcome;
 use accord_eval::{Decision, Outlook, Status};
@@ -42,8 +41,8 @@ pub fn decision(d: &Decision) -> String {
 
 /// The full text report: the decision explained (applicant, shortfalls,
 /// what was counted, next steps), coloured when `colour` is set.
-pub fn explained(a: &Assessed, e: &Explanation, colour: bool) -> String {
-    report(&a.decision, a.outlook.as_ref(), Some(e), colour)
+pub fn explained(d: &Decision, outlook: Option<&Outlook>, e: &Explanation, colour: bool) -> String {
+    report(d, outlook, Some(e), colour)
 }
 
 fn outcome_paint(outcome: Outcome) -> Paint {
@@ -338,7 +337,13 @@ mod snapshots {
     fn report(file: &str) -> String {
         let rules = load_dir(&root().join("rules")).unwrap();
         let explained = accord_app::explain::assess_file(&rules, &root().join(file), None, false).unwrap();
-        super::explained(&explained.assessed, &explained.explanation(&rules), false)
+        let a = &explained.assessed;
+        super::explained(
+            &a.decision,
+            a.outlook.as_ref(),
+            &explained.explanation(&rules),
+            false,
+        )
     }
 
     #[test]

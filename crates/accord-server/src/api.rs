@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use accord_app::case::{self as cases, CaseView, ClockView, Listed, Which};
 use accord_app::contract::Decision;
+use accord_app::ledger::Replay;
 use accord_core::{Date, RuleSet};
 use accord_register::actor::Action;
 use accord_register::chain::Entry;
@@ -72,7 +73,7 @@ const INLINE_DECISION_BYTES: usize = 64 * 1024;
     ),
     components(schemas(
         ErrorBody, Decision, CaseView, ClockView, Listed, Recorded, CaseDecision, Reviewed, Correction,
-        Verified, HeadView, RulesView, AgreementView, ClauseView, ReplayView, Health
+        Verified, HeadView, RulesView, AgreementView, ClauseView, Replay, Health
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -201,6 +202,18 @@ fn is_too_large(err: &axum::Error) -> bool {
     false
 }
 
+/// The request's media type, without parameters, in lower case (media
+/// types are case-insensitive); empty when there is none.
+fn media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// An application body, named by its media type (the extension gives the
 /// parser); at most the contract's file limit.
 async fn application(state: &State, request: Request, required: bool) -> Result<Option<Input>, ApiError> {
@@ -208,18 +221,7 @@ async fn application(state: &State, request: Request, required: bool) -> Result<
     if bytes.is_empty() && !required {
         return Ok(None);
     }
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
-    let name = match media.as_str() {
+    let name = match media_type(&headers).as_str() {
         "application/json" => "application.json",
         "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => "application.yaml",
         _ => {
@@ -331,23 +333,6 @@ pub struct HeadView {
     pub entries: u64,
     /// The head `N:HASH`, when there is one.
     pub head: Option<String>,
-}
-
-/// A replay's tallies.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReplayView {
-    /// Same rules, same decision.
-    pub confirmed: u64,
-    /// Same rules, another decision: an integrity failure.
-    pub failures: u64,
-    /// Other rules, another outcome.
-    pub changed: u64,
-    /// Other rules, the same outcome.
-    pub unchanged: u64,
-    /// Decisions recorded before the register kept rule sets.
-    pub without_rules: u64,
-    /// One line per failure or change.
-    pub lines: Vec<String>,
 }
 
 /// The rule set served.
@@ -487,15 +472,14 @@ async fn open_case(
     Params(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let actor = caller.may(Action::Open)?;
+    let writer = caller.may_write(Action::Open)?;
     let received = date(&params, "received")?;
     let input = application(&state, request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
     let recorded = state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
-            let entry = cases::open(register, Some(&actor.id), &state.rules, input, received)?;
+        .write(writer, move |state, register, by| {
+            let entry = cases::open(register, Some(by), &state.rules, input, received)?;
             Ok(Recorded::of(entry.case_id.as_deref().unwrap_or_default(), &entry))
         })
         .await?;
@@ -515,15 +499,14 @@ async fn add_version(
     Params(params): Params,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let actor = caller.may(Action::AddEvidence)?;
+    let writer = caller.may_write(Action::AddEvidence)?;
     let received = date(&params, "received")?;
     let input = application(&state, request, true)
         .await?
         .ok_or_else(|| ApiError::invalid("no application in the body"))?;
     let recorded = state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
-            let (_, entry) = cases::evidence(register, Some(&actor.id), &state.rules, &id, input, received)?;
+        .write(writer, move |state, register, by| {
+            let (_, entry) = cases::evidence(register, Some(by), &state.rules, &id, input, received)?;
             Ok(Recorded::of(&id, &entry))
         })
         .await?;
@@ -539,12 +522,11 @@ async fn acknowledge(
     CaseId(id): CaseId,
     Params(params): Params,
 ) -> Result<Json<Recorded>, ApiError> {
-    let actor = caller.may(Action::Acknowledge)?;
+    let writer = caller.may_write(Action::Acknowledge)?;
     let on = date(&params, "on")?;
     state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
-            let entry = cases::acknowledge(register, Some(&actor.id), &id, on)?;
+        .write(writer, move |_, register, by| {
+            let entry = cases::acknowledge(register, Some(by), &id, on)?;
             Ok(Recorded::of(&id, &entry))
         })
         .await
@@ -560,13 +542,12 @@ async fn assess_case(
     CaseId(id): CaseId,
     Params(params): Params,
 ) -> Result<Json<CaseDecision>, ApiError> {
-    let actor = caller.may(Action::Assess)?;
+    let writer = caller.may_write(Action::Assess)?;
     let on = date(&params, "on")?;
     let as_of = date(&params, "as_of")?;
     let done = state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
-            let assessed = cases::assess(register, Some(&actor.id), &state.rules, &id, as_of, on)?;
+        .write(writer, move |state, register, by| {
+            let assessed = cases::assess(register, Some(by), &state.rules, &id, as_of, on)?;
             Ok(CaseDecision {
                 decision: decision_value(&assessed.decision),
                 entry: Recorded::of(&id, &assessed.entry),
@@ -599,15 +580,11 @@ async fn confirm(
     CaseId(id): CaseId,
     Params(params): Params,
 ) -> Result<Json<Recorded>, ApiError> {
-    let actor = caller.may(Action::Confirm)?;
+    let writer = caller.may_write(Action::Confirm)?;
     let on = date(&params, "on")?;
     state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
-            Ok(Recorded::of(
-                &id,
-                &cases::confirm(register, Some(&actor.id), &id, on)?,
-            ))
+        .write(writer, move |_, register, by| {
+            Ok(Recorded::of(&id, &cases::confirm(register, Some(by), &id, on)?))
         })
         .await
         .map(Json)
@@ -622,14 +599,13 @@ async fn request_review(
     CaseId(id): CaseId,
     Params(params): Params,
 ) -> Result<Json<Recorded>, ApiError> {
-    let actor = caller.may(Action::RequestReview)?;
+    let writer = caller.may_write(Action::RequestReview)?;
     let received = date(&params, "received")?;
     state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
+        .write(writer, move |_, register, by| {
             Ok(Recorded::of(
                 &id,
-                &cases::request_review(register, Some(&actor.id), &id, received)?,
+                &cases::request_review(register, Some(by), &id, received)?,
             ))
         })
         .await
@@ -648,13 +624,12 @@ async fn decide_review(
     Params(params): Params,
     request: Request,
 ) -> Result<Json<Reviewed>, ApiError> {
-    let actor = caller.may(Action::DecideReview)?;
+    let writer = caller.may_write(Action::DecideReview)?;
     let on = date(&params, "on")?;
     let corrected = application(&state, request, false).await?;
     state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
-            let reviewed = cases::decide_review(register, Some(&actor.id), &id, corrected, on)?;
+        .write(writer, move |_, register, by| {
+            let reviewed = cases::decide_review(register, Some(by), &id, corrected, on)?;
             let upheld = reviewed.reviewed == Some(reviewed.decision.outcome);
             Ok(Reviewed {
                 decision: decision_value(&reviewed.decision),
@@ -676,13 +651,9 @@ async fn correct(
     CaseId(id): CaseId,
     request: Request,
 ) -> Result<Json<Recorded>, ApiError> {
-    let actor = caller.may(Action::Correct)?;
+    let writer = caller.may_write(Action::Correct)?;
     let (headers, bytes) = body(&state, request).await?;
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if media.split(';').next().unwrap_or_default().trim() != "application/json" {
+    if media_type(&headers) != "application/json" {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -693,18 +664,10 @@ async fn correct(
         .map_err(|e| ApiError::invalid(format!("the body is not a correction `{{\"entry\": N, \"on\": \"YYYY-MM-DD\", \"reason\": \"...\"}}`: {e}")))?;
     let on = Date::parse(&correction.on).map_err(|e| ApiError::invalid(format!("`on`: {e}")))?;
     state
-        .with_register(move |state, register| {
-            caller.act_for(state, register)?;
+        .write(writer, move |_, register, by| {
             Ok(Recorded::of(
                 &id,
-                &cases::correct(
-                    register,
-                    Some(&actor.id),
-                    &id,
-                    correction.entry,
-                    on,
-                    &correction.reason,
-                )?,
+                &cases::correct(register, Some(by), &id, correction.entry, on, &correction.reason)?,
             ))
         })
         .await
@@ -882,21 +845,11 @@ fn tokio_stream(
 
 /// Replay every recorded decision under the rule set it was made with.
 #[utoipa::path(get, path = "/v1/ledger/replay",
-    responses((status = 200, body = ReplayView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn replay(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Json<ReplayView>, ApiError> {
+    responses((status = 200, body = Replay), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn replay(Shared(state): Shared<Arc<State>>, caller: Caller) -> Result<Json<Replay>, ApiError> {
     caller.may(Action::Audit)?;
     state
-        .with_register(move |_, register| {
-            let r = accord_app::ledger::replay(register, None)?;
-            Ok(ReplayView {
-                confirmed: r.confirmed,
-                failures: r.failures,
-                changed: r.changed,
-                unchanged: r.unchanged,
-                without_rules: r.without_rules,
-                lines: r.lines,
-            })
-        })
+        .with_register(move |_, register| Ok(accord_app::ledger::replay(register, None)?))
         .await
         .map(Json)
 }

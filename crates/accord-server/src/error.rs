@@ -71,8 +71,8 @@ impl ApiError {
         }
     }
 
-    /// 503: the register cannot be opened; why (its location included)
-    /// goes to the operator's log only.
+    /// 503: the register cannot be opened or reached; why (its location
+    /// included) goes to the operator's log only.
     pub fn unreachable(err: accord_register::Error) -> ApiError {
         log(&err);
         ApiError {
@@ -126,17 +126,7 @@ impl From<accord_register::Error> for ApiError {
             // The database's location (a path, a host, a user) and the
             // driver's words are for the operator's log, not for any caller:
             // /readyz answers without a token.
-            E::Backend { .. } => {
-                log(&err);
-                ApiError {
-                    retry_after: Some(1),
-                    ..ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "unavailable",
-                        "the register cannot be reached: try again",
-                    )
-                }
-            }
+            E::Backend { .. } => ApiError::unreachable(err),
             E::NewerSchema { .. } => {
                 log(&err);
                 ApiError::internal("the register was written by a newer Accord")

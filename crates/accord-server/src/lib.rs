@@ -154,6 +154,25 @@ impl State {
         .map_err(|_| ApiError::internal("a request's work stopped unexpectedly"))?
     }
 
+    /// Runs a write for `writer` on a register connection: the token is
+    /// checked again against the ledger's head as the connection sees it
+    /// (401 before anything of the write is looked at), and handed to the
+    /// register, whose every write checks inside its own transaction that
+    /// it still names the actor: a token revoked a moment ago never writes.
+    /// `work` gets the acting actor's id.
+    async fn write<T, F>(self: &Arc<Self>, writer: Writer, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&State, &mut Register, &str) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.with_register(move |state, register| {
+            state.identify(&writer.caller.token, register)?;
+            register.set_credential(Some(&writer.caller.token));
+            work(state, register, &writer.actor.id)
+        })
+        .await
+    }
+
     /// A permit to hold one register connection: at most `db_connections`
     /// exist at once, pooled or working (a PostgreSQL server has its own
     /// limit, 100 by default); requests beyond wait their turn.
@@ -241,16 +260,19 @@ impl Caller {
         Ok(self.actors.authorize(Some(&self.id), action)?.clone())
     }
 
-    /// Checks the token again against the ledger's head as `register` sees
-    /// it now (401 before anything else of a write is looked at), and makes
-    /// `register`'s writes check, inside their own transaction, that it
-    /// still names this caller: a token revoked a moment ago never writes.
-    /// (`State::with_register` clears the credential afterwards.)
-    fn act_for(&self, state: &State, register: &mut Register) -> Result<(), ApiError> {
-        state.identify(&self.token, register)?;
-        register.set_credential(Some(&self.token));
-        Ok(())
+    /// The caller, if their roles allow the write `action`: 403 before
+    /// anything else of the request is read; the write itself goes through
+    /// [`State::write`].
+    fn may_write(self, action: Action) -> Result<Writer, ApiError> {
+        let actor = self.may(action)?;
+        Ok(Writer { caller: self, actor })
     }
+}
+
+/// A caller allowed to write as `actor`.
+pub(crate) struct Writer {
+    caller: Caller,
+    actor: Actor,
 }
 
 impl FromRequestParts<Arc<State>> for Caller {

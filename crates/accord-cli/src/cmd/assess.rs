@@ -37,9 +37,12 @@ pub fn run(args: &AssessArgs) -> Result<Exit, CliError> {
     let Explained { assessed, .. } = &explained;
     let text = match args.format {
         AssessFormat::Json => Decision::from(assessed).to_json_pretty() + "\n",
-        AssessFormat::Text => {
-            render::explained(assessed, &explained.explanation(&rules), render::colour_wanted())
-        }
+        AssessFormat::Text => render::explained(
+            &assessed.decision,
+            assessed.outlook.as_ref(),
+            &explained.explanation(&rules),
+            render::colour_wanted(),
+        ),
         AssessFormat::Html => {
             accord_app::letter::letter(&explained.explanation(&rules), Some(&args.rules.rules))?
         }

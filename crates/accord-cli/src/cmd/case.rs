@@ -68,10 +68,8 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
             let mut register = writing()?;
             let assessed = case::assess(&mut register, by, &rules, id, *as_of, *on)?;
             let mut out = crate::render::explained(
-                &accord_app::Assessed {
-                    decision: assessed.decision.clone(),
-                    outlook: None,
-                },
+                &assessed.decision,
+                None,
                 &assessed.explanation,
                 crate::render::colour_wanted(),
             );
@@ -121,10 +119,8 @@ pub fn run(command: &CaseCommand, context: &Context) -> Result<Exit, CliError> {
                 ),
             };
             let mut out = crate::render::explained(
-                &accord_app::Assessed {
-                    decision: reviewed.decision.clone(),
-                    outlook: None,
-                },
+                &reviewed.decision,
+                None,
                 &reviewed.explanation,
                 crate::render::colour_wanted(),
             );
